@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Data-plane top: forward, parse, look up, count, copy. The forwarded stream does not depend
+ * on anything the match path computes: a frame leaves exactly as it came, and a full ring only
+ * ever costs the copy.
+ */
+#include "dp.h"
+
+/* One record's worth of a list (capture or punt) built from the hit list. */
+static void build_list(const struct dp_hits *hits, uint16_t action, uint16_t frame_len,
+		       struct clif_c2h_rec *rec, int *over)
+{
+	uint32_t i, snap = 0, n = 0, whole = 0;
+
+	for (i = 0; i < CLIF_DP_MAX_HITS; i++) {
+		struct clif_rule_entry r;
+
+		if (i >= hits->n)
+			break;
+		r = dp_rule(hits->slot[i]);
+		if (!(r.actions & action))
+			continue;
+		if (n < CLIF_REC_MAX_MATCH) {
+			rec->handle[n] = r.handle;
+			rec->side[n] = hits->side[i];
+		} else {
+			*over = 1;
+		}
+		n++;
+		if (r.snap_len == 0)
+			whole = 1;
+		else if (r.snap_len > snap)
+			snap = r.snap_len;
+	}
+	rec->n_match = (uint8_t)(n < CLIF_REC_MAX_MATCH ? n : CLIF_REC_MAX_MATCH);
+	rec->cap_len = (uint16_t)(whole || snap > frame_len ? frame_len : snap);
+}
+
+void clif_dp_frame(const struct dp_beat in[CLIF_DP_MAX_BEATS], struct dp_beat fwd[CLIF_DP_MAX_BEATS],
+		   const struct dp_meta *meta, struct dp_ring c2h, struct dp_ring punt,
+		   volatile struct clif_dp_counters *ctr)
+{
+#pragma HLS INTERFACE axis port = in
+#pragma HLS INTERFACE axis port = fwd
+#pragma HLS INTERFACE s_axilite port = meta
+#pragma HLS INTERFACE m_axi port = c2h.mem offset = slave bundle = host
+#pragma HLS INTERFACE m_axi port = punt.mem offset = slave bundle = card
+#pragma HLS INTERFACE s_axilite port = ctr
+#pragma HLS INTERFACE s_axilite port = return
+	static const struct clif_c2h_rec blank;
+	uint16_t len = meta->frame_len < CLIF_DP_MAX_FRAME ? meta->frame_len : CLIF_DP_MAX_FRAME;
+	uint32_t nbeats = (len + CLIF_DP_BEAT_BYTES - 1u) / CLIF_DP_BEAT_BYTES, b;
+	struct dp_parsed p;
+	struct dp_hits hits;
+	struct clif_c2h_rec cap = blank, pun;
+	int cap_over = 0, punt_over = 0;
+	uint16_t common_flags = 0;
+
+	for (b = 0; b < CLIF_DP_MAX_BEATS; b++) {
+#pragma HLS PIPELINE II = 1
+		if (b >= nbeats)
+			break;
+		fwd[b] = in[b];
+	}
+
+	dp_parse(in, len, &p);
+	dp_lookup(&p, meta->vport, &hits);
+	dp_count_hits(&hits, len);
+
+	ctr->frames = ctr->frames + 1u;
+	ctr->bytes = ctr->bytes + len;
+	if (p.perr)
+		ctr->parse_errors = ctr->parse_errors + 1u;
+	if (hits.n == 0)
+		return;
+	ctr->matched = ctr->matched + 1u;
+
+	if (p.perr)
+		common_flags |= CLIF_REC_F_PARSE_ERR;
+	if (p.layer[0].n_vlan)
+		common_flags |= CLIF_REC_F_VLAN;
+	if (p.overlay != CLIF_OVERLAY_NONE)
+		common_flags |= CLIF_REC_F_VNI;
+	if (p.layer[0].frag || p.layer[1].frag)
+		common_flags |= CLIF_REC_F_FRAGMENT;
+	cap.ts_ns = meta->ts_ns;
+	cap.orig_len = len;
+	cap.vport = meta->vport;
+	cap.vlan = p.layer[0].n_vlan ? p.layer[0].vid : 0u;
+	cap.vni = p.vni;
+	cap.overlay = p.overlay;
+	cap.outer_l3 = p.layer[0].l3;
+	cap.inner_l3 = p.layer[1].l3;
+	cap.outer_l3_off = p.layer[0].l3_off;
+	cap.inner_l3_off = p.layer[1].l3_off;
+	cap.parse_err = p.perr;
+	pun = cap;
+
+	build_list(&hits, CLIF_ACT_CAPTURE, len, &cap, &cap_over);
+	build_list(&hits, CLIF_ACT_PUNT, len, &pun, &punt_over);
+	if (hits.overflow || cap_over || punt_over)
+		ctr->match_overflow = ctr->match_overflow + 1u;
+
+	if (pun.n_match) {
+		pun.flags = (uint16_t)(common_flags | CLIF_REC_F_LEARN_PUNT |
+				       (pun.cap_len < len ? CLIF_REC_F_TRUNCATED : 0u) |
+				       (hits.overflow || punt_over ? CLIF_REC_F_MATCH_OVF : 0u));
+		if (dp_ring_put(punt, &pun, in))
+			ctr->punted = ctr->punted + 1u;
+		else
+			ctr->punt_drops = ctr->punt_drops + 1u;
+	}
+	if (cap.n_match) {
+		cap.flags = (uint16_t)(common_flags | (pun.n_match ? CLIF_REC_F_LEARN_PUNT : 0u) |
+				       (cap.cap_len < len ? CLIF_REC_F_TRUNCATED : 0u) |
+				       (hits.overflow || cap_over ? CLIF_REC_F_MATCH_OVF : 0u));
+		if (dp_ring_put(c2h, &cap, in))
+			ctr->captured = ctr->captured + 1u;
+		else
+			ctr->capture_drops = ctr->capture_drops + 1u;
+	}
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The CLIF data plane (synthesizable C): parser, match tables, capture writer.
+ * What it computes is specified in hls/SEMANTICS.md; layouts come from include/clif.
+ *
+ * Ports, as the HLS top functions see them:
+ *  clif_dp_frame()   s_axis frame beats in, m_axis frame beats out (forwarded as they came),
+ *                    m_axi to the C2H ring in host memory and the punt ring in card memory,
+ *                    s_axilite for ring registers and counters;
+ *  clif_dp_tblwin()  s_axilite table window (include/clif/tblwin.h), used by the firmware.
+ * The tables are the kernel's own state (static arrays), one data plane per program.
+ */
+#ifndef CLIF_DP_H
+#define CLIF_DP_H
+
+#include <stdint.h>
+
+#include "clif/c2h.h"
+#include "clif/dpctr.h"
+#include "clif/match.h"
+#include "clif/tblwin.h"
+#include "dp_config.h"
+
+/* One 512-bit beat of the frame stream. */
+struct dp_beat {
+	uint8_t data[CLIF_DP_BEAT_BYTES];
+};
+
+/* Side-band data the MAC delivers with a frame (AXI-stream tuser). */
+struct dp_meta {
+	uint16_t frame_len; /* bytes, <= CLIF_DP_MAX_FRAME (the MAC drops longer frames) */
+	uint16_t vport;
+	uint32_t rsvd;
+	uint64_t ts_ns;
+};
+
+/* A ring as the data plane writes it: registers plus the memory they describe. */
+struct dp_ring {
+	volatile struct clif_ring_regs *regs;
+	uint8_t *mem; /* regs->size bytes */
+};
+
+/*
+ * Processes one frame: forwards it to fwd unchanged, parses it, looks it up, counts hits and
+ * writes a record to the C2H ring and/or the punt ring. ctr is the BAR0 counters block.
+ */
+void clif_dp_frame(const struct dp_beat in[CLIF_DP_MAX_BEATS], struct dp_beat fwd[CLIF_DP_MAX_BEATS],
+		   const struct dp_meta *meta, struct dp_ring c2h, struct dp_ring punt,
+		   volatile struct clif_dp_counters *ctr);
+
+/*
+ * Serves the table window: fills the geometry registers and, if cmd is set, executes it,
+ * writes status and clears cmd. Called between frames (the hardware arbitrates the same way).
+ */
+void clif_dp_tblwin(volatile struct clif_tblwin_regs *tw);
+
+/* Power-on state: every table entry invalid, every hit counter and the counts zero. */
+void clif_dp_reset(void);
+
+/* ---- internal stages, exposed for unit tests ---- */
+
+struct dp_layer {
+	uint8_t has_eth;
+	uint8_t n_vlan;
+	uint16_t vid;          /* first tag's VID */
+	uint8_t dmac[6];
+	uint8_t smac[6];
+	uint8_t l3;            /* enum clif_l3_type */
+	uint8_t ip_proto;
+	uint8_t frag;
+	uint8_t ports_valid;
+	uint16_t l3_off;
+	uint16_t sport;
+	uint16_t dport;
+	uint16_t rsvd;
+	uint8_t src[CLIF_ADDR_BYTES]; /* zero-padded */
+	uint8_t dst[CLIF_ADDR_BYTES];
+};
+
+struct dp_parsed {
+	struct dp_layer layer[2]; /* outer, inner */
+	uint8_t overlay;          /* enum clif_overlay_type; set once the overlay header is valid */
+	uint8_t rsvd;
+	uint16_t perr;            /* CLIF_PERR_* */
+	uint32_t vni;
+};
+
+/* Parses the frame held in beats (frame_len <= CLIF_DP_MAX_FRAME). */
+void dp_parse(const struct dp_beat in[CLIF_DP_MAX_BEATS], uint16_t frame_len, struct dp_parsed *out);
+
+struct dp_hits {
+	uint32_t n;
+	uint8_t overflow;
+	uint8_t rsvd[3];
+	uint32_t slot[CLIF_DP_MAX_HITS];
+	uint8_t side[CLIF_DP_MAX_HITS];
+};
+
+/* Looks the parsed frame up in every table and builds its hit list. */
+void dp_lookup(const struct dp_parsed *p, uint16_t vport, struct dp_hits *hits);
+
+/* Reads a rule entry (for the action stage). */
+struct clif_rule_entry dp_rule(uint32_t slot);
+
+/* Counts one frame's hits in the per-rule hit counters. */
+void dp_count_hits(const struct dp_hits *hits, uint16_t frame_len);
+
+/*
+ * Writes one record (header + the frame's first hdr.cap_len bytes) to a ring.
+ * Returns 1 when written, 0 when dropped (ring disabled, misconfigured or full).
+ */
+int dp_ring_put(struct dp_ring ring, const struct clif_c2h_rec *hdr,
+		const struct dp_beat in[CLIF_DP_MAX_BEATS]);
+
+#endif /* CLIF_DP_H */
