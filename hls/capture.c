@@ -27,7 +27,7 @@ static inline void st_le(uint8_t *dst, uint32_t off, uint64_t v, uint32_t n)
 }
 
 #define ST_FIELD(dst, field, v) \
-	st_le((dst), offsetof(struct clif_c2h_rec, field), (v), sizeof(((struct clif_c2h_rec *)0)->field))
+	st_le((dst), offsetof(struct clif_c2h_rec, field), (v), sizeof(((struct clif_c2h_rec){ 0 }).field))
 
 static void write_header(uint8_t *dst, const struct clif_c2h_rec *h, uint32_t rec_len, uint32_t seq)
 {

@@ -1,0 +1,65 @@
+# tests/: unit suites (CppUTest), the fuzz target, benchmarks, and the check runner.
+
+UNIT_SRCS := $(wildcard tests/unit/*.cpp)
+UNIT_C_SRCS := $(HLS_SRCS) $(TB_SRCS)
+
+$(BIN)/clif-unit: $(UNIT_SRCS:%.cpp=$(BUILD)/obj/%.o) $(UNIT_C_SRCS:%.c=$(BUILD)/obj/%.o)
+	@mkdir -p $(@D)
+	$(CXX) $^ -lCppUTest -lCppUTestExt -o $@
+
+$(BIN)/clif-unit-san: $(UNIT_SRCS:%.cpp=$(BUILD)/san/%.o) $(UNIT_C_SRCS:%.c=$(BUILD)/san/%.o)
+	@mkdir -p $(@D)
+	$(CXX) $(SAN_FLAGS) $^ -lCppUTest -lCppUTestExt -o $@
+
+ALL_PROGRAMS += $(BIN)/clif-unit $(BIN)/clif-unit-san
+
+# ---- fuzzing (clang + libFuzzer); the target is differential: HLS vs golden model ----
+
+FUZZ_SRCS := tests/fuzz/fuzz_dataplane.c $(HLS_SRCS) $(GOLDEN_SRCS) hls/tb/placer.c
+FUZZ_SECONDS ?= 60
+FUZZ_CORPUS := $(BUILD)/fuzz/corpus
+
+$(BIN)/fuzz-dataplane: $(FUZZ_SRCS) | deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS_BASE) -Ihls/tb -std=c11 $(WARN) -Wno-unknown-pragmas -O1 -g \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(FUZZ_SRCS) -o $@
+
+$(BIN)/fuzz-mkseeds: $(BUILD)/obj/tests/fuzz/mkseeds.o $(BUILD)/obj/hls/tb/pktgen.o
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@
+
+DIR_CFLAGS_tests := -Ihls/tb
+
+$(FUZZ_CORPUS)/.seeded: $(BIN)/fuzz-mkseeds
+	@mkdir -p $(@D)
+	$(BIN)/fuzz-mkseeds $(@D) 300
+	@touch $@
+
+FUZZ_PROGRAMS := $(BIN)/fuzz-dataplane $(BIN)/fuzz-mkseeds
+ALL_PROGRAMS += $(FUZZ_PROGRAMS)
+
+fuzz: $(BIN)/fuzz-dataplane $(FUZZ_CORPUS)/.seeded
+	$(BIN)/fuzz-dataplane -max_len=9730 -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_CORPUS)
+
+# ---- benchmarks: a data plane built with tables large enough for 1M targets ----
+
+BENCH_DEFS := -DCLIF_DP_EXACT_WAY_SIZE=524288u -DCLIF_DP_RULE_SLOTS=2097152u
+BENCH_SRCS := tests/bench/bench_dp.c $(HLS_SRCS) hls/tb/placer.c hls/tb/pktgen.c
+
+$(BIN)/clif-bench-dp: $(BENCH_SRCS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_BASE) -Ihls/tb -std=c11 $(WARN) -O2 -g -Wno-unknown-pragmas $(BENCH_DEFS) \
+		$(BENCH_SRCS) -lpcap -o $@
+
+ALL_PROGRAMS += $(BIN)/clif-bench-dp
+
+bench: $(BIN)/clif-bench-dp
+	$(BIN)/clif-bench-dp
+
+# ---- make check: every suite; the runner prints one "N passed, N failed" line ----
+
+CHECK_PROGRAMS := $(BIN)/clif-unit $(BIN)/clif-unit-san $(BIN)/clif-csim $(BIN)/clif-csim-san \
+	$(BIN)/fuzz-dataplane $(FUZZ_CORPUS)/.seeded
+
+check: $(CHECK_PROGRAMS)
+	@BUILD=$(BUILD) CC=$(CC) CXX=$(CXX) tests/run-check

@@ -411,6 +411,7 @@ struct gen {
 	struct lspec in;     /* the inner layer, built by the overlay */
 	uint16_t gproto;     /* Geneve protocol type */
 	int inflate;         /* D_WINDOW: grow headers */
+	uint32_t budget;     /* bytes the grown headers still share */
 	int long_payload;    /* the next payload is jumbo-sized */
 	struct lfix fix[8];
 	unsigned nfix;
@@ -469,6 +470,21 @@ static void rnd_bytes(struct gen *g, size_t n)
 		k = n;
 	rnd_fill(g, g->b->b + g->b->len, k);
 	g->b->len = (uint16_t)(g->b->len + k);
+}
+
+/*
+ * Bytes for one grown header out of the frame's budget. The budget rather than a size per
+ * header puts the window's edge inside every kind of header in turn, not only the first
+ * big one.
+ */
+static uint32_t grow(struct gen *g, uint32_t max)
+{
+	uint32_t n = g->budget < max ? g->budget : max;
+
+	if (chance(g, 50))
+		n = rb(g, n + 1);
+	g->budget -= n;
+	return n;
 }
 
 /* The innermost data of a frame: short mostly, now and then jumbo so long frames appear. */
@@ -679,8 +695,8 @@ static void gen_geneve(struct gen *g, const struct lspec *s)
 		rnd_bytes(g, rb(g, declared * 4u));
 		return;
 	}
-	if (g->inflate && chance(g, 50))
-		words = (uint8_t)(30 + rb(g, 34));
+	if (g->inflate)
+		words = (uint8_t)(grow(g, 252) / 4);
 	else
 		words = chance(g, 70) ? 0 : (uint8_t)(1 + rb(g, 10));
 	pkt_geneve(g->b, pick_vni(g), words, g->gproto);
@@ -829,8 +845,8 @@ static void gen_ipv4(struct gen *g, int inner, const struct lspec *s)
 
 	pick_v4(g, src);
 	pick_v4(g, dst);
-	if (g->inflate && chance(g, 60))
-		opt = 10;
+	if (g->inflate)
+		opt = (uint8_t)(grow(g, 40) / 4);
 	else if (chance(g, 15))
 		opt = (uint8_t)(1 + rb(g, 10));
 	/* Frames whose damage or overlay lies above L3 keep fragments rare, or it is never reached. */
@@ -884,7 +900,9 @@ static void gen_ipv6(struct gen *g, int inner, const struct lspec *s)
 	proto = pick_proto(g, s, 1);
 	if (s->dmg & D_EXT_DEEP)
 		n = 7 + rb(g, 6);
-	else if (g->inflate || (s->dmg & D_EXT_LEN))
+	else if (g->inflate)
+		n = 1 + rb(g, 4);
+	else if (s->dmg & D_EXT_LEN)
 		n = 1 + rb(g, 4);
 	else
 		n = chance(g, 60) ? 0 : 1 + rb(g, 4);
@@ -930,7 +948,7 @@ static void gen_ipv6(struct gen *g, int inner, const struct lspec *s)
 		}
 		if (ext[i] == 51) {
 			/* AH counts 4-byte words minus 2, unlike the other headers */
-			h = g->inflate && chance(g, 50) ? (uint8_t)(20 + rb(g, 100))
+			h = g->inflate ? (uint8_t)(1 + grow(g, 1016) / 4)
 							: (uint8_t)(1 + rb(g, 6));
 			pkt_u8(g->b, next);
 			pkt_u8(g->b, h);
@@ -938,8 +956,8 @@ static void gen_ipv6(struct gen *g, int inner, const struct lspec *s)
 			pkt_be32(g->b, (uint32_t)pkt_rng_next(g->r)); /* SPI */
 			pkt_zeros(g->b, ((size_t)h + 2u) * 4u - 8u);
 		} else {
-			if (g->inflate && chance(g, 50))
-				h = (uint8_t)(8 + rb(g, 33));
+			if (g->inflate)
+				h = (uint8_t)(grow(g, 2040) / 8);
 			else
 				h = chance(g, 70) ? 0 : (uint8_t)(1 + rb(g, 3));
 			pkt_v6_ext(g->b, next, h);
@@ -1141,7 +1159,7 @@ static const struct {
 	{D_V4_LEN, 6},     {D_V6_HDR, 4},       {D_V6_LEN, 6},        {D_EXT_LEN, 5},
 	{D_EXT_DEEP, 5},   {D_TCP_DOFF, 6},     {D_UDP_LEN, 7},       {D_VXLAN_FLAG, 4},
 	{D_GENEVE_VER, 3}, {D_GENEVE_OPTLEN, 4}, {D_GRE_BAD, 5},      {D_NESTED, 6},
-	{D_WINDOW, 6},
+	{D_WINDOW, 8},
 };
 
 static uint32_t pick_damage(struct gen *g)
@@ -1211,11 +1229,12 @@ uint16_t pkt_random(struct pkt_rng *r, const struct pkt_pool *p, uint8_t *buf, u
 		ovl = OV_GENEVE;
 	else if (dmg & D_GRE_BAD)
 		ovl = OV_NVGRE;
-	else if ((dmg & D_NESTED) || ((dmg & D_WINDOW) && chance(&g, 50)) || chance(&g, 30))
+	else if ((dmg & D_NESTED) || ((dmg & D_WINDOW) && chance(&g, 50)) || chance(&g, 32))
 		ovl = (dmg & D_WINDOW) && chance(&g, 70) ? OV_GENEVE : (int)(1 + rb(&g, 3));
 	out.ovl = (uint8_t)ovl;
 	out.dmg = dmg & (D_VXLAN_FLAG | D_GENEVE_VER | D_GENEVE_OPTLEN | D_GRE_BAD);
 	g.inflate = (dmg & D_WINDOW) != 0;
+	g.budget = 200 + rb(&g, 380);
 	g.long_payload = chance(&g, 4) && !(dmg & D_EXT_LEN);
 
 	for (x = 1; x != 0; x <<= 1) {
@@ -1233,7 +1252,7 @@ uint16_t pkt_random(struct pkt_rng *r, const struct pkt_pool *p, uint8_t *buf, u
 		if (!g.in.l4)
 			g.in.l4 = g.in.ovl == OV_NVGRE ? 47 : 17;
 	}
-	if (g.inflate && ovl == OV_NONE && !out.l3 && chance(&g, 75))
+	if (g.inflate && ovl == OV_NONE && !out.l3 && chance(&g, 60))
 		out.l3 = 6;
 
 	/* Geneve may carry IP directly; an inner layer that needs VLAN tags needs Ethernet. */

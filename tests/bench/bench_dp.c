@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Data-plane model throughput against the number of targets, and against libpcap's BPF
+ * filter (what a plain server would run) on the same frames. One core, one process.
+ * Prints "bench: <name> <value> <unit>" lines; everything else is prefixed "info:".
+ *
+ * Targets are exact host rules (half IPv4, half IPv6, scope ANY, capture whole frame).
+ * Traffic: a fixed pool of mixed frames (plain IPv4/IPv6 with and without a VLAN tag, VXLAN
+ * and Geneve and NVGRE overlays with inner IPv4/IPv6), where about 1 address in 20 is a target.
+ */
+#define _DEFAULT_SOURCE /* pcap.h needs the BSD u_int types */
+#include <inttypes.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dp.h"
+#include "pktgen.h"
+#include "placer.h"
+
+#define POOL_FRAMES 32768u
+#define TARGET_SHARE 20u /* 1 in TARGET_SHARE addresses is a target */
+
+struct frame {
+	uint16_t len;
+	uint16_t vport;
+	struct dp_beat beats[8]; /* bench frames stay under 512 bytes */
+};
+
+static struct frame *pool;
+static uint8_t (*targets)[16]; /* [i] IPv4 when i is even, IPv6 when odd */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void target_addr(uint32_t i, uint8_t *a)
+{
+	memset(a, 0, 16);
+	if (i % 2 == 0) {
+		a[0] = 10;
+		a[1] = (uint8_t)(i >> 16);
+		a[2] = (uint8_t)(i >> 8);
+		a[3] = (uint8_t)i;
+	} else {
+		a[0] = 0x20;
+		a[1] = 0x01;
+		a[2] = 0x0d;
+		a[3] = 0xb8;
+		a[12] = (uint8_t)(i >> 24);
+		a[13] = (uint8_t)(i >> 16);
+		a[14] = (uint8_t)(i >> 8);
+		a[15] = (uint8_t)i;
+	}
+}
+
+/* An address of the given family: a target now and then, else one no target has. */
+static void traffic_addr(struct pkt_rng *r, uint32_t n_targets, int v6, uint8_t *a)
+{
+	if (pkt_rng_below(r, TARGET_SHARE) == 0) {
+		uint32_t i = pkt_rng_below(r, n_targets);
+
+		if (n_targets > 1)
+			i = (i & ~1u) | (v6 ? 1u : 0u);
+		if (i < n_targets && (i % 2 == 1) == (v6 != 0)) {
+			memcpy(a, targets[i], 16);
+			return;
+		}
+	}
+	memset(a, 0, 16);
+	if (v6) {
+		a[0] = 0x20;
+		a[1] = 0x01;
+		a[2] = 0x0d;
+		a[3] = 0xb9; /* outside the targets' /32 */
+		a[15] = (uint8_t)pkt_rng_next(r);
+		a[14] = (uint8_t)pkt_rng_next(r);
+	} else {
+		a[0] = 172;
+		a[1] = 16;
+		a[2] = (uint8_t)pkt_rng_next(r);
+		a[3] = (uint8_t)pkt_rng_next(r);
+	}
+}
+
+static void ip_l4(struct pkt_buf *b, struct pkt_rng *r, uint32_t n_targets, int v6, uint16_t payload)
+{
+	uint8_t s[16], d[16];
+	int tcp = pkt_rng_below(r, 3) != 0;
+	uint16_t l4 = (uint16_t)((tcp ? 20 : 8) + payload);
+
+	traffic_addr(r, n_targets, v6, s);
+	traffic_addr(r, n_targets, v6, d);
+	if (v6)
+		pkt_ipv6(b, s, d, tcp ? 6 : 17, l4);
+	else
+		pkt_ipv4(b, s, d, tcp ? 6 : 17, l4, 0, 0);
+	if (tcp)
+		pkt_tcp(b, (uint16_t)(1024 + pkt_rng_below(r, 60000)), 443, 5);
+	else
+		pkt_udp(b, (uint16_t)(1024 + pkt_rng_below(r, 60000)), 53, payload);
+	pkt_zeros(b, payload);
+}
+
+static void build_pool(uint32_t n_targets)
+{
+	static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 0xa }, mac_b[6] = { 0x02, 0, 0, 0, 0, 0xb };
+	static struct pkt_buf b;
+	struct pkt_rng r;
+	uint32_t i;
+
+	pkt_rng_seed(&r, 42);
+	for (i = 0; i < POOL_FRAMES; i++) {
+		uint32_t kind = pkt_rng_below(&r, 20);
+		uint16_t payload = (uint16_t)pkt_rng_below(&r, 300);
+		uint8_t s[16], d[16];
+
+		pkt_reset(&b);
+		if (kind < 6) { /* plain IPv4, a third tagged */
+			pkt_eth(&b, mac_a, mac_b, kind < 2 ? 0x8100 : 0x0800);
+			if (kind < 2)
+				pkt_vlan(&b, 100, 0x0800);
+			ip_l4(&b, &r, n_targets, 0, payload);
+		} else if (kind < 11) { /* plain IPv6 */
+			pkt_eth(&b, mac_a, mac_b, 0x86dd);
+			ip_l4(&b, &r, n_targets, 1, payload);
+		} else if (kind < 16) { /* VXLAN, inner IPv4 */
+			traffic_addr(&r, n_targets, 0, s);
+			traffic_addr(&r, n_targets, 0, d);
+			pkt_eth(&b, mac_a, mac_b, 0x0800);
+			pkt_ipv4(&b, s, d, 17, (uint16_t)(8 + 8 + 14 + 20 + 20 + payload), 0, 0);
+			pkt_udp(&b, 49152, 4789, (uint16_t)(8 + 14 + 20 + 20 + payload));
+			pkt_vxlan(&b, 5000 + pkt_rng_below(&r, 8));
+			pkt_eth(&b, mac_b, mac_a, 0x0800);
+			ip_l4(&b, &r, n_targets, 0, payload);
+		} else if (kind < 19) { /* Geneve, inner IPv6 */
+			traffic_addr(&r, n_targets, 0, s);
+			traffic_addr(&r, n_targets, 0, d);
+			pkt_eth(&b, mac_a, mac_b, 0x0800);
+			pkt_ipv4(&b, s, d, 17, (uint16_t)(8 + 16 + 14 + 40 + 20 + payload), 0, 0);
+			pkt_udp(&b, 49152, 6081, (uint16_t)(16 + 14 + 40 + 20 + payload));
+			pkt_geneve(&b, 7000, 2, 0x6558);
+			pkt_eth(&b, mac_b, mac_a, 0x86dd);
+			ip_l4(&b, &r, n_targets, 1, payload);
+		} else { /* NVGRE over IPv6, inner IPv4 */
+			traffic_addr(&r, n_targets, 1, s);
+			traffic_addr(&r, n_targets, 1, d);
+			pkt_eth(&b, mac_a, mac_b, 0x86dd);
+			pkt_ipv6(&b, s, d, 47, (uint16_t)(8 + 14 + 20 + 20 + payload));
+			pkt_nvgre(&b, 9000, 1);
+			pkt_eth(&b, mac_b, mac_a, 0x0800);
+			ip_l4(&b, &r, n_targets, 0, payload);
+		}
+		if (b.len > sizeof(pool[i].beats))
+			b.len = sizeof(pool[i].beats);
+		pool[i].len = b.len;
+		pool[i].vport = (uint16_t)pkt_rng_below(&r, 16);
+		memcpy(pool[i].beats, b.b, b.len);
+	}
+}
+
+static void install_targets(struct placer *pl, volatile struct clif_tblwin_regs *tw, uint32_t n)
+{
+	uint32_t i;
+
+	placer_fini(pl);
+	if (placer_init(pl, tw)) {
+		fprintf(stderr, "bench: out of memory\n");
+		exit(1);
+	}
+	for (i = 0; i < n; i++) {
+		struct clif_rule_entry r = { .handle = i, .actions = CLIF_ACT_CAPTURE, .flags = CLIF_ENTRY_VALID };
+		struct clif_exact_entry e = { .rule_slot = i, .flags = CLIF_ENTRY_VALID };
+
+		e.key.addr_type = i % 2 == 0 ? CLIF_ADDR_IPV4 : CLIF_ADDR_IPV6;
+		memcpy(e.key.addr, targets[i], 16);
+		if (placer_rule(pl, i, &r) || placer_exact(pl, &e)) {
+			fprintf(stderr, "bench: table full at %u targets\n", i);
+			exit(1);
+		}
+	}
+}
+
+/* Frames per second of the data-plane model over the pool; *matched counts frames with hits. */
+static double run_model(uint64_t frames, uint64_t *matched)
+{
+	static struct dp_beat in[CLIF_DP_MAX_BEATS], fwd[CLIF_DP_MAX_BEATS];
+	static struct clif_ring_regs ring;
+	static uint8_t ring_mem[1u << 20];
+	static struct clif_ring_regs punt;
+	static struct clif_dp_counters ctr;
+	double t0, t1;
+	uint64_t n;
+
+	ring.size = sizeof(ring_mem);
+	ring.ctrl = CLIF_RING_CTRL_ENABLE;
+	memset(&ctr, 0, sizeof(ctr));
+	t0 = now_s();
+	for (n = 0; n < frames; n++) {
+		const struct frame *f = &pool[n % POOL_FRAMES];
+		struct dp_meta m = { .frame_len = f->len, .vport = f->vport, .ts_ns = n };
+
+		memcpy(in, f->beats, sizeof(f->beats));
+		clif_dp_frame(in, fwd, &m, (struct dp_ring){ &ring, ring_mem }, (struct dp_ring){ &punt, NULL }, &ctr);
+		ring.cons = ring.prod; /* the host keeps up */
+	}
+	t1 = now_s();
+	*matched = ctr.matched;
+	return (double)frames / (t1 - t0);
+}
+
+static double run_bpf(uint32_t n_targets, uint64_t frames, uint64_t *matched, double *compile_s)
+{
+	size_t cap = (size_t)n_targets * 48u + 16u, len = 0;
+	char *expr = malloc(cap), text[64];
+	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
+	struct bpf_program prog;
+	double t0, t1;
+	uint64_t n;
+	uint32_t i;
+
+	if (!expr || !p) {
+		fprintf(stderr, "bench: out of memory\n");
+		exit(1);
+	}
+	for (i = 0; i < n_targets; i++) {
+		const uint8_t *a = targets[i];
+
+		if (i % 2 == 0)
+			snprintf(text, sizeof(text), "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		else
+			snprintf(text, sizeof(text), "%x:%x:%x:%x:%x:%x:%x:%x", a[0] << 8 | a[1], a[2] << 8 | a[3],
+				 a[4] << 8 | a[5], a[6] << 8 | a[7], a[8] << 8 | a[9], a[10] << 8 | a[11],
+				 a[12] << 8 | a[13], a[14] << 8 | a[15]);
+		len += (size_t)snprintf(expr + len, cap - len, "%shost %s", i ? " or " : "", text);
+	}
+	t0 = now_s();
+	if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN)) {
+		fprintf(stderr, "bench: pcap_compile: %s\n", pcap_geterr(p));
+		exit(1);
+	}
+	*compile_s = now_s() - t0;
+	*matched = 0;
+	t0 = now_s();
+	for (n = 0; n < frames; n++) {
+		const struct frame *f = &pool[n % POOL_FRAMES];
+		struct pcap_pkthdr h = { .caplen = f->len, .len = f->len };
+
+		*matched += pcap_offline_filter(&prog, &h, (const u_char *)f->beats) != 0;
+	}
+	t1 = now_s();
+	pcap_freecode(&prog);
+	pcap_close(p);
+	free(expr);
+	return (double)frames / (t1 - t0);
+}
+
+int main(void)
+{
+	static const struct {
+		const char *name;
+		uint32_t n;
+		int with_bpf;
+	} sizes[] = {
+		{ "1targets", 1, 1 },      { "1ktargets", 1000, 1 },     { "10ktargets", 10000, 0 },
+		{ "100ktargets", 100000, 0 }, { "1Mtargets", 1000000, 0 },
+	};
+	static struct clif_tblwin_regs tw;
+	struct placer pl = { 0 };
+	double first = 0;
+	uint32_t i;
+
+	pool = calloc(POOL_FRAMES, sizeof(*pool));
+	targets = calloc(1000000, sizeof(*targets));
+	if (!pool || !targets) {
+		fprintf(stderr, "bench: out of memory\n");
+		return 1;
+	}
+	for (i = 0; i < 1000000; i++)
+		target_addr(i, targets[i]);
+	printf("info: data plane built with %u x %u exact entries, %u rule slots; %u-frame traffic pool\n",
+	       CLIF_DP_EXACT_WAYS, CLIF_DP_EXACT_WAY_SIZE, CLIF_DP_RULE_SLOTS, POOL_FRAMES);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint64_t dp_matched, frames = 2000000;
+		double mpps;
+
+		build_pool(sizes[i].n);
+		install_targets(&pl, &tw, sizes[i].n);
+		run_model(POOL_FRAMES, &dp_matched); /* warm the caches and the branch predictors */
+		mpps = run_model(frames, &dp_matched) / 1e6;
+		printf("bench: dp_model_mpps_%s %.3f Mpps\n", sizes[i].name, mpps);
+		printf("info: %s: data plane matched %" PRIu64 " of %" PRIu64 " frames\n", sizes[i].name, dp_matched,
+		       frames);
+		if (i == 0)
+			first = mpps;
+		if (sizes[i].with_bpf) {
+			uint64_t bpf_matched, bpf_frames = sizes[i].n > 100 ? 20000 : 500000;
+			double compile_s, bpf_mpps = run_bpf(sizes[i].n, bpf_frames, &bpf_matched, &compile_s) / 1e6;
+
+			printf("bench: bpf_mpps_%s %.4f Mpps\n", sizes[i].name, bpf_mpps);
+			printf("bench: bpf_compile_s_%s %.3f s\n", sizes[i].name, compile_s);
+			printf("bench: dp_model_vs_bpf_%s %.1f x\n", sizes[i].name, mpps / bpf_mpps);
+			printf("info: %s: BPF matched %" PRIu64 " of %" PRIu64
+			       " frames (it reads outer headers of untagged frames only)\n",
+			       sizes[i].name, bpf_matched, bpf_frames);
+		}
+		if (i + 1 == sizeof(sizes) / sizeof(sizes[0]))
+			printf("bench: dp_model_1Mtargets_vs_1targets %.2f x\n", mpps / first);
+		fflush(stdout);
+	}
+	placer_fini(&pl);
+	free(pool);
+	free(targets);
+	return 0;
+}
