@@ -40,13 +40,7 @@ void clif_dp_frame(const struct dp_beat in[CLIF_DP_MAX_BEATS], struct dp_beat fw
 		   const struct dp_meta *meta, struct dp_ring c2h, struct dp_ring punt,
 		   volatile struct clif_dp_counters *ctr)
 {
-#pragma HLS INTERFACE axis port = in
-#pragma HLS INTERFACE axis port = fwd
-#pragma HLS INTERFACE s_axilite port = meta
-#pragma HLS INTERFACE m_axi port = c2h.mem offset = slave bundle = host
-#pragma HLS INTERFACE m_axi port = punt.mem offset = slave bundle = card
-#pragma HLS INTERFACE s_axilite port = ctr
-#pragma HLS INTERFACE s_axilite port = return
+#pragma HLS INLINE off
 	static const struct clif_c2h_rec blank;
 	uint16_t len = meta->frame_len < CLIF_DP_MAX_FRAME ? meta->frame_len : CLIF_DP_MAX_FRAME;
 	uint32_t nbeats = (len + CLIF_DP_BEAT_BYTES - 1u) / CLIF_DP_BEAT_BYTES, b;

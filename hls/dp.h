@@ -3,12 +3,11 @@
  * The CLIF data plane (synthesizable C): parser, match tables, capture writer.
  * What it computes is specified in hls/SEMANTICS.md; layouts come from include/clif.
  *
- * Ports, as the HLS top functions see them:
- *  clif_dp_frame()   s_axis frame beats in, m_axis frame beats out (forwarded as they came),
- *                    m_axi to the C2H ring in host memory and the punt ring in card memory,
- *                    s_axilite for ring registers and counters;
- *  clif_dp_tblwin()  s_axilite table window (include/clif/tblwin.h), used by the firmware.
- * The tables are the kernel's own state (static arrays), one data plane per program.
+ * Ports of the synthesis top, clif_dp_top() (hls/top.c): s_axis frame beats in, m_axis frame
+ * beats out (forwarded as they came), m_axi to the C2H ring in host memory and to the punt
+ * ring in card memory, s_axilite for the table window (include/clif/tblwin.h, used by the
+ * firmware), ring registers and counters. The tables are the kernel's own state (static
+ * arrays): one data plane per program.
  */
 #ifndef CLIF_DP_H
 #define CLIF_DP_H
@@ -53,6 +52,15 @@ void clif_dp_frame(const struct dp_beat in[CLIF_DP_MAX_BEATS], struct dp_beat fw
  * writes status and clears cmd. Called between frames (the hardware arbitrates the same way).
  */
 void clif_dp_tblwin(volatile struct clif_tblwin_regs *tw);
+
+/*
+ * The synthesis top (hls/top.c): serves the table window, then, if have_frame, one frame.
+ * Flat arguments, one per interface port.
+ */
+void clif_dp_top(const struct dp_beat in[CLIF_DP_MAX_BEATS], struct dp_beat fwd[CLIF_DP_MAX_BEATS],
+		 const struct dp_meta *meta, uint32_t have_frame, volatile struct clif_tblwin_regs *tw,
+		 volatile struct clif_ring_regs *c2h_regs, uint8_t *c2h_mem, volatile struct clif_ring_regs *punt_regs,
+		 uint8_t *punt_mem, volatile struct clif_dp_counters *ctr);
 
 /* Power-on state: every table entry invalid, every hit counter and the counts zero. */
 void clif_dp_reset(void);

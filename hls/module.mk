@@ -2,7 +2,7 @@
 
 DIR_CFLAGS_hls := -Wno-unknown-pragmas
 
-HLS_SRCS := hls/parser.c hls/tables.c hls/capture.c hls/dataplane.c
+HLS_SRCS := hls/parser.c hls/tables.c hls/capture.c hls/dataplane.c hls/top.c
 GOLDEN_SRCS := hls/golden/golden.c
 TB_SRCS := hls/tb/pktgen.c hls/tb/placer.c
 

@@ -53,19 +53,22 @@ enum dp_state {
 #define GRE_F_SEQ 0x1000u
 #define GRE_VERSION_MASK 0x0007u
 
-static inline uint8_t rd8(const struct dp_beat in[CLIF_DP_MAX_BEATS], uint32_t off)
+/* The parse window: the first CLIF_DP_PARSE_BEATS beats, as one register array. */
+typedef uint8_t dp_window[CLIF_DP_PARSE_BYTES];
+
+static inline uint8_t rd8(const dp_window in, uint32_t off)
 {
-	return in[off / CLIF_DP_BEAT_BYTES].data[off % CLIF_DP_BEAT_BYTES];
+	return in[off];
 }
 
-static inline uint16_t rd16(const struct dp_beat in[CLIF_DP_MAX_BEATS], uint32_t off)
+static inline uint16_t rd16(const dp_window in, uint32_t off)
 {
-	return (uint16_t)((rd8(in, off) << 8) | rd8(in, off + 1));
+	return (uint16_t)((in[off] << 8) | in[off + 1]);
 }
 
-static inline uint32_t rd24(const struct dp_beat in[CLIF_DP_MAX_BEATS], uint32_t off)
+static inline uint32_t rd24(const dp_window in, uint32_t off)
 {
-	return ((uint32_t)rd8(in, off) << 16) | ((uint32_t)rd8(in, off + 1) << 8) | rd8(in, off + 2);
+	return ((uint32_t)in[off] << 16) | ((uint32_t)in[off + 1] << 8) | in[off + 2];
 }
 
 /* May n bytes at off be read under limit lim? Sets cut_bit or CLIF_PERR_WINDOW when not. */
@@ -82,14 +85,13 @@ static inline int fetch(uint32_t off, uint32_t n, uint32_t lim, uint16_t cut_bit
 	return 1;
 }
 
-static void copy_bytes(const struct dp_beat in[CLIF_DP_MAX_BEATS], uint32_t off, uint8_t *dst, uint32_t n)
+static void copy_bytes(const dp_window in, uint32_t off, uint8_t *dst, uint32_t n)
 {
 	uint32_t i;
 
-	for (i = 0; i < CLIF_ADDR_BYTES; i++) {
+	for (i = 0; i < n && i < CLIF_ADDR_BYTES; i++) {
 #pragma HLS UNROLL
-		if (i < n)
-			dst[i] = rd8(in, off + i);
+		dst[i] = in[off + i];
 	}
 }
 
@@ -117,9 +119,11 @@ static enum dp_state inner_start(uint32_t proto)
 	return ST_DONE;
 }
 
-void dp_parse(const struct dp_beat in[CLIF_DP_MAX_BEATS], uint16_t frame_len, struct dp_parsed *out)
+void dp_parse(const struct dp_beat beats[CLIF_DP_MAX_BEATS], uint16_t frame_len, struct dp_parsed *out)
 {
 	static const struct dp_parsed empty;
+	dp_window in;
+#pragma HLS ARRAY_PARTITION variable = in complete
 	enum dp_state st = ST_ETH;
 	uint32_t off = 0;        /* start of the next header */
 	uint32_t lim = frame_len; /* end of the current layer */
@@ -131,9 +135,20 @@ void dp_parse(const struct dp_beat in[CLIF_DP_MAX_BEATS], uint16_t frame_len, st
 	uint32_t step;
 	uint16_t perr = 0;
 
+	/* Only bytes below frame_len are ever read (fetch() checks), so the tail stays unset. */
+	for (step = 0; step < CLIF_DP_PARSE_BEATS; step++) {
+		uint32_t i;
+
+		if (step * CLIF_DP_BEAT_BYTES >= frame_len)
+			break;
+		for (i = 0; i < CLIF_DP_BEAT_BYTES; i++)
+			in[step * CLIF_DP_BEAT_BYTES + i] = beats[step].data[i];
+	}
+
 	*out = empty;
 	for (step = 0; step < DP_PARSE_STEPS; step++) {
-#pragma HLS PIPELINE II = 1
+		/* Unrolled: one frame per clock needs every step as its own pipeline stage. */
+#pragma HLS UNROLL
 		struct dp_layer *ly = &out->layer[li];
 
 		if (st == ST_DONE)

@@ -19,6 +19,28 @@ static struct clif_rule_entry rule_tbl[CLIF_DP_RULE_SLOTS];
 static struct clif_hit_counter hit_tbl[CLIF_DP_RULE_SLOTS];
 static uint32_t prefix_count;
 static uint32_t ternary_count;
+/*
+ * Valid exact entries per key class (address type x scope type), kept up to date from the
+ * window writes. A probe of a class with no entries cannot hit, so it is skipped: in hardware
+ * that saves memory-port bandwidth and power, in the C model it saves the memory accesses.
+ */
+static uint32_t exact_class_used[4][CLIF_SCOPE_COUNT];
+
+static inline int exact_class_ok(uint32_t addr_type, uint32_t scope_type)
+{
+	return addr_type >= CLIF_ADDR_IPV4 && addr_type <= CLIF_ADDR_MAC && scope_type < CLIF_SCOPE_COUNT;
+}
+
+static void exact_store(uint32_t idx, struct clif_exact_entry e)
+{
+	struct clif_exact_entry *slot = &exact_tbl[idx / CLIF_DP_EXACT_WAY_SIZE][idx % CLIF_DP_EXACT_WAY_SIZE];
+
+	if ((slot->flags & CLIF_ENTRY_VALID) && exact_class_ok(slot->key.addr_type, slot->key.scope_type))
+		exact_class_used[slot->key.addr_type][slot->key.scope_type]--;
+	if ((e.flags & CLIF_ENTRY_VALID) && exact_class_ok(e.key.addr_type, e.key.scope_type))
+		exact_class_used[e.key.addr_type][e.key.scope_type]++;
+	*slot = e;
+}
 
 /* ---- window data <-> entries ---- */
 
@@ -208,7 +230,7 @@ static uint32_t tw_write(uint32_t table, uint32_t idx, const volatile uint32_t *
 {
 	switch (table) {
 	case CLIF_TBL_EXACT:
-		exact_tbl[idx / CLIF_DP_EXACT_WAY_SIZE][idx % CLIF_DP_EXACT_WAY_SIZE] = unpack_exact(d);
+		exact_store(idx, unpack_exact(d));
 		break;
 	case CLIF_TBL_PREFIX:
 		prefix_tbl[idx] = unpack_prefix(d);
@@ -269,6 +291,9 @@ void clif_dp_reset(void)
 		rule_tbl[i] = no_rule;
 		hit_tbl[i] = no_hits;
 	}
+	for (w = 0; w < 4u; w++)
+		for (i = 0; i < CLIF_SCOPE_COUNT; i++)
+			exact_class_used[w][i] = 0;
 	prefix_count = 0;
 	ternary_count = 0;
 }
@@ -371,59 +396,94 @@ static void hit_add(struct dp_hits *h, uint32_t slot, uint8_t side)
 	h->n++;
 }
 
-/* Probes every way for one key; a key is in at most one place (the firmware's invariant). */
-static void exact_probe(const struct clif_exact_key *k, uint8_t side, struct dp_hits *h)
-{
-	uint32_t h1 = clif_exact_hash(k, CLIF_DP_HASH_SEED);
-	uint32_t h2 = clif_exact_hash(k, CLIF_DP_HASH_SEED ^ CLIF_EXACT_HASH_SEED2);
-	uint32_t w;
+/*
+ * Exact lookups run as three stages, as the hardware pipelines them: build every probe key of
+ * the frame and hash it, read every way of every probe (independent reads: parallel memories
+ * in hardware, overlapping cache misses in the C model), then compare. A key is in at most one
+ * way (the firmware's invariant), so the first equal valid entry is the hit.
+ */
+#define DP_MAX_PROBES (2u * 2u * 2u * CLIF_SCOPE_COUNT) /* layers x sides x kinds x scopes */
 
-	for (w = 0; w < CLIF_DP_EXACT_WAYS; w++) {
-#pragma HLS UNROLL
-		const struct clif_exact_entry *e =
-			&exact_tbl[w][clif_exact_bucket(h1, h2, w, CLIF_DP_EXACT_WAY_SIZE)];
+#ifdef __SYNTHESIS__
+#define DP_PREFETCH(p) ((void)0)
+#else
+#define DP_PREFETCH(p) __builtin_prefetch(p)
+#endif
 
-		if ((e->flags & CLIF_ENTRY_VALID) && key_equal(&e->key, k)) {
-			hit_add(h, e->rule_slot, side);
-			return;
-		}
-	}
-}
+struct dp_probe {
+	struct clif_exact_key key;
+	uint32_t bucket[CLIF_DP_EXACT_WAYS];
+	uint32_t slot;
+	uint8_t group; /* 2 * layer + side */
+	uint8_t hit;
+	uint16_t rsvd;
+};
 
-static void exact_lookups(const struct dp_layer *ly, const uint8_t *ip, const uint8_t *mac,
-			  const struct dp_ctx *c, uint8_t side, struct dp_hits *h)
+struct dp_probes {
+	uint32_t n;
+	struct dp_probe p[DP_MAX_PROBES];
+};
+
+static void add_probes(const uint8_t *addr, uint32_t addr_len, uint8_t addr_type, const struct dp_ctx *c,
+		       uint8_t group, struct dp_probes *pr)
 {
 	static const uint8_t scopes[CLIF_SCOPE_COUNT] = {
 		CLIF_SCOPE_ANY, CLIF_SCOPE_VPORT, CLIF_SCOPE_VLAN, CLIF_SCOPE_VNI
 	};
-	uint32_t kind, s, i;
+	uint32_t s, i;
 
-	for (kind = 0; kind < 2; kind++) {
-		struct clif_exact_key k = { 0 };
+	for (s = 0; s < CLIF_SCOPE_COUNT; s++) {
+		struct dp_probe *p = &pr->p[pr->n];
+		uint32_t value;
 
-		if (kind == 0) {
-			if (ly->l3 == CLIF_L3_NONE)
-				continue;
-			k.addr_type = ly->l3 == CLIF_L3_IPV4 ? CLIF_ADDR_IPV4 : CLIF_ADDR_IPV6;
-			for (i = 0; i < CLIF_ADDR_BYTES; i++)
-				k.addr[i] = ip[i];
-		} else {
-			if (!ly->has_eth)
-				continue;
-			k.addr_type = CLIF_ADDR_MAC;
-			for (i = 0; i < 6; i++)
-				k.addr[i] = mac[i];
+		switch (scopes[s]) {
+		case CLIF_SCOPE_ANY: value = 0; break;
+		case CLIF_SCOPE_VPORT: value = c->vport; break;
+		case CLIF_SCOPE_VLAN: value = c->vid; break;
+		default: value = c->vni; break;
 		}
-		for (s = 0; s < CLIF_SCOPE_COUNT; s++) {
-			k.scope_type = scopes[s];
-			switch (scopes[s]) {
-			case CLIF_SCOPE_ANY: k.scope_value = 0; break;
-			case CLIF_SCOPE_VPORT: k.scope_value = c->vport; break;
-			case CLIF_SCOPE_VLAN: k.scope_value = c->vid; break;
-			default: k.scope_value = c->vni; break;
+		if (!exact_class_used[addr_type][scopes[s]] || !scope_fits(scopes[s], value, c))
+			continue;
+		p->key.addr_type = addr_type;
+		p->key.scope_type = scopes[s];
+		p->key.rsvd = 0;
+		p->key.scope_value = value;
+		for (i = 0; i < CLIF_ADDR_BYTES; i++)
+			p->key.addr[i] = i < addr_len ? addr[i] : 0u;
+		p->group = group;
+		p->hit = 0;
+		pr->n++;
+	}
+}
+
+static void exact_stage(struct dp_probes *pr)
+{
+	uint32_t i, w;
+
+	for (i = 0; i < DP_MAX_PROBES; i++) {
+#pragma HLS UNROLL
+		uint32_t h1, h2;
+
+		if (i >= pr->n)
+			break;
+		h1 = clif_exact_hash(&pr->p[i].key, CLIF_DP_HASH_SEED);
+		h2 = clif_exact_hash(&pr->p[i].key, CLIF_DP_HASH_SEED ^ CLIF_EXACT_HASH_SEED2);
+		for (w = 0; w < CLIF_DP_EXACT_WAYS; w++) {
+			pr->p[i].bucket[w] = clif_exact_bucket(h1, h2, w, CLIF_DP_EXACT_WAY_SIZE);
+			DP_PREFETCH(&exact_tbl[w][pr->p[i].bucket[w]]);
+		}
+	}
+	for (i = 0; i < DP_MAX_PROBES; i++) {
+		if (i >= pr->n)
+			break;
+		for (w = 0; w < CLIF_DP_EXACT_WAYS; w++) {
+#pragma HLS UNROLL
+			const struct clif_exact_entry *e = &exact_tbl[w][pr->p[i].bucket[w]];
+
+			if (!pr->p[i].hit && (e->flags & CLIF_ENTRY_VALID) && key_equal(&e->key, &pr->p[i].key)) {
+				pr->p[i].hit = 1;
+				pr->p[i].slot = e->rule_slot;
 			}
-			if (scope_fits(k.scope_type, k.scope_value, c))
-				exact_probe(&k, side, h);
 		}
 	}
 }
@@ -444,6 +504,7 @@ static void prefix_lookups(uint8_t addr_type, const uint8_t *ip, const struct dp
 	uint32_t i, b;
 
 	for (i = 0; i < CLIF_DP_PREFIX_ENTRIES; i++) {
+#pragma HLS UNROLL
 		const struct clif_prefix_entry *e = &prefix_tbl[i];
 		uint8_t diff = 0;
 
@@ -466,6 +527,7 @@ static void ternary_lookup(uint8_t addr_type, const uint8_t *ip, uint8_t proto, 
 	int found = 0;
 
 	for (i = 0; i < CLIF_DP_TERNARY_ENTRIES; i++) {
+#pragma HLS UNROLL
 		const struct clif_ternary_entry *e = &ternary_tbl[i];
 		uint8_t diff = 0;
 
@@ -489,40 +551,69 @@ static void ternary_lookup(uint8_t addr_type, const uint8_t *ip, uint8_t proto, 
 		hit_add(h, ternary_tbl[best].rule_slot, side);
 }
 
+static void layer_ctx(const struct dp_parsed *p, uint32_t li, uint16_t vport, struct dp_ctx *c)
+{
+	c->vport = vport;
+	c->has_vlan = p->layer[li].n_vlan != 0;
+	c->vid = p->layer[li].vid;
+	c->has_vni = li == 1;
+	c->vni = p->vni;
+}
+
 void dp_lookup(const struct dp_parsed *p, uint16_t vport, struct dp_hits *hits)
 {
 	static const struct dp_hits none;
-	uint32_t li, side;
+	struct dp_probes pr;
+	uint32_t layers = p->overlay == CLIF_OVERLAY_NONE ? 1u : 2u;
+	uint32_t g, i;
 
+	/* Each way is its own memory (parallel probes); prefix and ternary entries sit in
+	 * registers so every entry is compared at once. */
+#pragma HLS ARRAY_PARTITION variable = exact_tbl complete dim = 1
+#pragma HLS BIND_STORAGE variable = exact_tbl type = ram_2p impl = uram
+#pragma HLS BIND_STORAGE variable = rule_tbl type = ram_2p impl = uram
+#pragma HLS BIND_STORAGE variable = hit_tbl type = ram_2p impl = uram
+#pragma HLS ARRAY_PARTITION variable = prefix_tbl complete
+#pragma HLS ARRAY_PARTITION variable = ternary_tbl complete
 	*hits = none;
-	for (li = 0; li < 2; li++) {
-		const struct dp_layer *ly = &p->layer[li];
+	pr.n = 0;
+	for (g = 0; g < 2u * layers; g++) {
+		const struct dp_layer *ly = &p->layer[g / 2u];
 		struct dp_ctx c;
 
-		if (li == 1 && p->overlay == CLIF_OVERLAY_NONE)
-			break;
-		c.vport = vport;
-		c.has_vlan = ly->n_vlan != 0;
-		c.vid = ly->vid;
-		c.has_vni = li == 1;
-		c.vni = p->vni;
-		for (side = 0; side < 2; side++) {
-			uint8_t bit = (uint8_t)(1u << (2u * li + side));
-			const uint8_t *ip = side == 0 ? ly->src : ly->dst;
-			const uint8_t *mac = side == 0 ? ly->smac : ly->dmac;
-			uint8_t at = ly->l3 == CLIF_L3_IPV4 ? CLIF_ADDR_IPV4 : CLIF_ADDR_IPV6;
-			uint16_t pt = 0, pp = 0;
+		layer_ctx(p, g / 2u, vport, &c);
+		if (ly->l3 != CLIF_L3_NONE)
+			add_probes(g % 2u ? ly->dst : ly->src, CLIF_ADDR_BYTES,
+				   ly->l3 == CLIF_L3_IPV4 ? CLIF_ADDR_IPV4 : CLIF_ADDR_IPV6, &c, (uint8_t)g, &pr);
+		if (ly->has_eth)
+			add_probes(g % 2u ? ly->dmac : ly->smac, 6, CLIF_ADDR_MAC, &c, (uint8_t)g, &pr);
+	}
+	exact_stage(&pr);
 
-			if (ly->ports_valid) {
-				pt = side == 0 ? ly->sport : ly->dport;
-				pp = side == 0 ? ly->dport : ly->sport;
-			}
-			exact_lookups(ly, ip, mac, &c, bit, hits);
-			if (ly->l3 == CLIF_L3_NONE)
-				continue;
-			prefix_lookups(at, ip, &c, bit, hits);
-			ternary_lookup(at, ip, ly->ip_proto, pt, pp, &c, bit, hits);
+	/* Hit order: per (layer, side) group, exact probes in order, then prefix, then ternary. */
+	for (g = 0; g < 2u * layers; g++) {
+		const struct dp_layer *ly = &p->layer[g / 2u];
+		uint8_t bit = (uint8_t)(1u << g);
+		const uint8_t *ip = g % 2u ? ly->dst : ly->src;
+		uint8_t at = ly->l3 == CLIF_L3_IPV4 ? CLIF_ADDR_IPV4 : CLIF_ADDR_IPV6;
+		uint16_t pt = 0, pp = 0;
+		struct dp_ctx c;
+
+		for (i = 0; i < DP_MAX_PROBES; i++) {
+			if (i >= pr.n)
+				break;
+			if (pr.p[i].group == g && pr.p[i].hit)
+				hit_add(hits, pr.p[i].slot, bit);
 		}
+		if (ly->l3 == CLIF_L3_NONE)
+			continue;
+		if (ly->ports_valid) {
+			pt = g % 2u ? ly->dport : ly->sport;
+			pp = g % 2u ? ly->sport : ly->dport;
+		}
+		layer_ctx(p, g / 2u, vport, &c);
+		prefix_lookups(at, ip, &c, bit, hits);
+		ternary_lookup(at, ip, ly->ip_proto, pt, pp, &c, bit, hits);
 	}
 }
 

@@ -95,8 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c2h_prod = c2h_regs.prod;
 	punt_prod = punt_regs.prod;
 
-	clif_dp_frame(in, fwd, &meta, (struct dp_ring){ &c2h_regs, c2h_mem }, (struct dp_ring){ &punt_regs, punt_mem },
-		      &ctr);
+	clif_dp_top(in, fwd, &meta, 1, &tw, &c2h_regs, c2h_mem, &punt_regs, punt_mem, &ctr);
 	golden_frame(&gt, data + 2, len, meta.vport, 0, &g);
 
 	if (memcmp(fwd, data + 2, len))
