@@ -6,9 +6,12 @@
  */
 #include "dp.h"
 
-/* One record's worth of a list (capture or punt) built from the hit list. */
-static void build_list(const struct dp_hits *hits, uint16_t action, uint16_t frame_len,
-		       struct clif_c2h_rec *rec, int *over)
+/*
+ * Fills a record's rule list (the first CLIF_REC_MAX_MATCH hit-list rules with the action), its
+ * copy length and the flags that depend on the list. Returns 1 when the list was longer than a
+ * record holds.
+ */
+static int build_list(const struct dp_hits *hits, uint16_t action, uint16_t frame_len, struct clif_c2h_rec *rec)
 {
 	uint32_t i, snap = 0, n = 0, whole = 0;
 
@@ -23,8 +26,6 @@ static void build_list(const struct dp_hits *hits, uint16_t action, uint16_t fra
 		if (n < CLIF_REC_MAX_MATCH) {
 			rec->handle[n] = r.handle;
 			rec->side[n] = hits->side[i];
-		} else {
-			*over = 1;
 		}
 		n++;
 		if (r.snap_len == 0)
@@ -34,6 +35,20 @@ static void build_list(const struct dp_hits *hits, uint16_t action, uint16_t fra
 	}
 	rec->n_match = (uint8_t)(n < CLIF_REC_MAX_MATCH ? n : CLIF_REC_MAX_MATCH);
 	rec->cap_len = (uint16_t)(whole || snap > frame_len ? frame_len : snap);
+	if (rec->cap_len < frame_len)
+		rec->flags |= CLIF_REC_F_TRUNCATED;
+	if (hits->overflow || n > CLIF_REC_MAX_MATCH)
+		rec->flags |= CLIF_REC_F_MATCH_OVF;
+	return n > CLIF_REC_MAX_MATCH;
+}
+
+static void emit(struct dp_ring ring, const struct clif_c2h_rec *rec, const struct dp_beat in[CLIF_DP_MAX_BEATS],
+		 volatile uint64_t *written, volatile uint64_t *dropped)
+{
+	if (dp_ring_put(ring, rec, in))
+		*written = *written + 1u;
+	else
+		*dropped = *dropped + 1u;
 }
 
 void clif_dp_frame(const struct dp_beat in[CLIF_DP_MAX_BEATS], struct dp_beat fwd[CLIF_DP_MAX_BEATS],
@@ -47,8 +62,7 @@ void clif_dp_frame(const struct dp_beat in[CLIF_DP_MAX_BEATS], struct dp_beat fw
 	struct dp_parsed p;
 	struct dp_hits hits;
 	struct clif_c2h_rec cap = blank, pun;
-	int cap_over = 0, punt_over = 0;
-	uint16_t common_flags = 0;
+	int overflow;
 
 	for (b = 0; b < CLIF_DP_MAX_BEATS; b++) {
 #pragma HLS PIPELINE II = 1
@@ -70,13 +84,13 @@ void clif_dp_frame(const struct dp_beat in[CLIF_DP_MAX_BEATS], struct dp_beat fw
 	ctr->matched = ctr->matched + 1u;
 
 	if (p.perr)
-		common_flags |= CLIF_REC_F_PARSE_ERR;
+		cap.flags |= CLIF_REC_F_PARSE_ERR;
 	if (p.layer[0].n_vlan)
-		common_flags |= CLIF_REC_F_VLAN;
+		cap.flags |= CLIF_REC_F_VLAN;
 	if (p.overlay != CLIF_OVERLAY_NONE)
-		common_flags |= CLIF_REC_F_VNI;
+		cap.flags |= CLIF_REC_F_VNI;
 	if (p.layer[0].frag || p.layer[1].frag)
-		common_flags |= CLIF_REC_F_FRAGMENT;
+		cap.flags |= CLIF_REC_F_FRAGMENT;
 	cap.ts_ns = meta->ts_ns;
 	cap.orig_len = len;
 	cap.vport = meta->vport;
@@ -90,27 +104,16 @@ void clif_dp_frame(const struct dp_beat in[CLIF_DP_MAX_BEATS], struct dp_beat fw
 	cap.parse_err = p.perr;
 	pun = cap;
 
-	build_list(&hits, CLIF_ACT_CAPTURE, len, &cap, &cap_over);
-	build_list(&hits, CLIF_ACT_PUNT, len, &pun, &punt_over);
-	if (hits.overflow || cap_over || punt_over)
+	overflow = build_list(&hits, CLIF_ACT_CAPTURE, len, &cap);
+	overflow |= build_list(&hits, CLIF_ACT_PUNT, len, &pun);
+	if (hits.overflow || overflow)
 		ctr->match_overflow = ctr->match_overflow + 1u;
 
 	if (pun.n_match) {
-		pun.flags = (uint16_t)(common_flags | CLIF_REC_F_LEARN_PUNT |
-				       (pun.cap_len < len ? CLIF_REC_F_TRUNCATED : 0u) |
-				       (hits.overflow || punt_over ? CLIF_REC_F_MATCH_OVF : 0u));
-		if (dp_ring_put(punt, &pun, in))
-			ctr->punted = ctr->punted + 1u;
-		else
-			ctr->punt_drops = ctr->punt_drops + 1u;
+		pun.flags |= CLIF_REC_F_LEARN_PUNT;
+		cap.flags |= CLIF_REC_F_LEARN_PUNT;
+		emit(punt, &pun, in, &ctr->punted, &ctr->punt_drops);
 	}
-	if (cap.n_match) {
-		cap.flags = (uint16_t)(common_flags | (pun.n_match ? CLIF_REC_F_LEARN_PUNT : 0u) |
-				       (cap.cap_len < len ? CLIF_REC_F_TRUNCATED : 0u) |
-				       (hits.overflow || cap_over ? CLIF_REC_F_MATCH_OVF : 0u));
-		if (dp_ring_put(c2h, &cap, in))
-			ctr->captured = ctr->captured + 1u;
-		else
-			ctr->capture_drops = ctr->capture_drops + 1u;
-	}
+	if (cap.n_match)
+		emit(c2h, &cap, in, &ctr->captured, &ctr->capture_drops);
 }

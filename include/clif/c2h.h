@@ -11,7 +11,9 @@
  * prod and cons are free-running byte counters (mod 2^32); the card owns prod, the host cons.
  * Bytes [cons, prod) hold complete records. The card writes a record's bytes before it moves
  * prod. When a record does not fit in size - (prod - cons) bytes the copy is dropped and
- * counted (drops); the forwarded frame is never held back. seq counts every copy the card
+ * counted (drops); the forwarded frame is never held back. A ring that is not enabled, has a
+ * bad size, a prod that is not a multiple of 64 or a cons that is not in [prod - size, prod]
+ * drops every copy the same way. seq counts every copy the card
  * attempted, dropped or not, so a consumer sees a gap in seq where copies were lost.
  */
 #ifndef CLIF_C2H_H

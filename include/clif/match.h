@@ -15,7 +15,7 @@
 /* Entry flags (all tables). */
 #define CLIF_ENTRY_VALID 0x01u
 
-/* Exact-match key: one address in one scope. The hash (exact_hash.h) covers all 24 bytes. */
+/* Exact-match key: one address in one scope. The hash (exact_hash.h) covers every field but rsvd. */
 struct clif_exact_key {
 	uint8_t addr_type;    /* enum clif_addr_type */
 	uint8_t scope_type;   /* enum clif_scope_type */

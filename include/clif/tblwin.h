@@ -8,7 +8,10 @@
  *          write CLIF_TW_CMD_WRITE to cmd. The data plane replaces the whole entry between two
  *          packets: a lookup sees the old entry or the new one, never a mix.
  *  read:   set table and index, write CLIF_TW_CMD_READ; data[] then holds the entry.
- *  clear:  CLIF_TW_CMD_CLEAR_HITS zeroes one rule's hit counter.
+ *  clear:  table CLIF_TBL_HITS, index = rule slot, CLIF_TW_CMD_CLEAR_HITS zeroes that rule's
+ *          hit counter (any other table answers CLIF_TW_ST_BAD_TABLE).
+ *  reset:  CLIF_TW_CMD_RESET invalidates every entry, zeroes every hit counter and sets
+ *          prefix_count and ternary_count to 0.
  * cmd is written last (it is the doorbell). status reads CLIF_TW_ST_DONE or an error.
  * Geometry registers are read-only and tell the firmware the sizes this bitstream was built with.
  */
@@ -30,7 +33,7 @@ enum clif_tw_cmd {
 	CLIF_TW_CMD_WRITE = 1,
 	CLIF_TW_CMD_READ = 2,
 	CLIF_TW_CMD_CLEAR_HITS = 3,
-	CLIF_TW_CMD_RESET = 4, /* every table entry invalid, every counter zero */
+	CLIF_TW_CMD_RESET = 4,
 };
 
 enum clif_tw_status {

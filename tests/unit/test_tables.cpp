@@ -710,6 +710,47 @@ TEST(Lookup, PrefixOfOtherAddressTypeMisses)
 	check_no_hit(lookup(f));
 }
 
+TEST(Lookup, PrefixScopeMustFit)
+{
+	struct clif_prefix_entry e = prefix4(V4_S, 24, 1);
+
+	add_rule(1);
+	e.scope_type = CLIF_SCOPE_VLAN;
+	e.scope_value = 100;
+	add_prefix(e);
+	tcp4(f, V4_S, V4_FAR, 100);
+	check_one_hit(lookup(f), 1, CLIF_SIDE_OUTER_SRC);
+	tcp4(f, V4_S, V4_FAR, 101);
+	check_no_hit(lookup(f));
+	tcp4(f, V4_S, V4_FAR);
+	check_no_hit(lookup(f));
+}
+
+TEST(Lookup, TernaryVniScopeFitsOnlyTheInnerLayer)
+{
+	struct clif_ternary_entry e = tern4(V4_S, false, 1, 1); // any address
+
+	add_rule(1);
+	e.scope_type = CLIF_SCOPE_VNI;
+	e.scope_value = VXLAN_VNI;
+	add_ternary(e);
+	vxlan(f);
+	check_one_hit(lookup(f), 1, CLIF_SIDE_INNER_SRC | CLIF_SIDE_INNER_DST);
+}
+
+TEST(Lookup, TernaryVportScope)
+{
+	struct clif_ternary_entry e = tern4(V4_S, true, 1, 1);
+
+	add_rule(1);
+	e.scope_type = CLIF_SCOPE_VPORT;
+	e.scope_value = 12;
+	add_ternary(e);
+	tcp4(f, V4_S, V4_D);
+	check_one_hit(lookup(f, 12), 1, CLIF_SIDE_OUTER_SRC);
+	check_no_hit(lookup(f, 13));
+}
+
 TEST(Lookup, TernaryHighestPriorityWins)
 {
 	add_rule(1);
