@@ -51,18 +51,12 @@ static void emit(struct dp_ring ring, const struct clif_c2h_rec *rec, const stru
 		*dropped = *dropped + 1u;
 }
 
-void clif_dp_frame(const struct dp_beat in[CLIF_DP_MAX_BEATS], struct dp_beat fwd[CLIF_DP_MAX_BEATS],
-		   const struct dp_meta *meta, struct dp_ring c2h, struct dp_ring punt,
-		   volatile struct clif_dp_counters *ctr)
+/* Everything that does not depend on the table contents' answers: forward, parse, hash. */
+static uint16_t frame_front(const struct dp_beat in[CLIF_DP_MAX_BEATS], struct dp_beat fwd[CLIF_DP_MAX_BEATS],
+			    const struct dp_meta *meta, struct dp_parsed *p, struct dp_probes *pr)
 {
-#pragma HLS INLINE off
-	static const struct clif_c2h_rec blank;
 	uint16_t len = meta->frame_len < CLIF_DP_MAX_FRAME ? meta->frame_len : CLIF_DP_MAX_FRAME;
 	uint32_t nbeats = (len + CLIF_DP_BEAT_BYTES - 1u) / CLIF_DP_BEAT_BYTES, b;
-	struct dp_parsed p;
-	struct dp_hits hits;
-	struct clif_c2h_rec cap = blank, pun;
-	int overflow;
 
 	for (b = 0; b < CLIF_DP_MAX_BEATS; b++) {
 #pragma HLS PIPELINE II = 1
@@ -70,38 +64,51 @@ void clif_dp_frame(const struct dp_beat in[CLIF_DP_MAX_BEATS], struct dp_beat fw
 			break;
 		fwd[b] = in[b];
 	}
+	dp_parse(in, len, p);
+	dp_lookup_prepare(p, meta->vport, pr);
+	return len;
+}
 
-	dp_parse(in, len, &p);
-	dp_lookup(&p, meta->vport, &hits);
+/* Lookups, counters and copies. */
+static void frame_back(const struct dp_beat in[CLIF_DP_MAX_BEATS], const struct dp_meta *meta, uint16_t len,
+		       const struct dp_parsed *p, struct dp_probes *pr, struct dp_ring c2h, struct dp_ring punt,
+		       volatile struct clif_dp_counters *ctr)
+{
+	static const struct clif_c2h_rec blank;
+	struct dp_hits hits;
+	struct clif_c2h_rec cap = blank, pun;
+	int overflow;
+
+	dp_lookup_finish(p, meta->vport, pr, &hits);
 	dp_count_hits(&hits, len);
 
 	ctr->frames = ctr->frames + 1u;
 	ctr->bytes = ctr->bytes + len;
-	if (p.perr)
+	if (p->perr)
 		ctr->parse_errors = ctr->parse_errors + 1u;
 	if (hits.n == 0)
 		return;
 	ctr->matched = ctr->matched + 1u;
 
-	if (p.perr)
+	if (p->perr)
 		cap.flags |= CLIF_REC_F_PARSE_ERR;
-	if (p.layer[0].n_vlan)
+	if (p->layer[0].n_vlan)
 		cap.flags |= CLIF_REC_F_VLAN;
-	if (p.overlay != CLIF_OVERLAY_NONE)
+	if (p->overlay != CLIF_OVERLAY_NONE)
 		cap.flags |= CLIF_REC_F_VNI;
-	if (p.layer[0].frag || p.layer[1].frag)
+	if (p->layer[0].frag || p->layer[1].frag)
 		cap.flags |= CLIF_REC_F_FRAGMENT;
 	cap.ts_ns = meta->ts_ns;
 	cap.orig_len = len;
 	cap.vport = meta->vport;
-	cap.vlan = p.layer[0].n_vlan ? p.layer[0].vid : 0u;
-	cap.vni = p.vni;
-	cap.overlay = p.overlay;
-	cap.outer_l3 = p.layer[0].l3;
-	cap.inner_l3 = p.layer[1].l3;
-	cap.outer_l3_off = p.layer[0].l3_off;
-	cap.inner_l3_off = p.layer[1].l3_off;
-	cap.parse_err = p.perr;
+	cap.vlan = p->layer[0].n_vlan ? p->layer[0].vid : 0u;
+	cap.vni = p->vni;
+	cap.overlay = p->overlay;
+	cap.outer_l3 = p->layer[0].l3;
+	cap.inner_l3 = p->layer[1].l3;
+	cap.outer_l3_off = p->layer[0].l3_off;
+	cap.inner_l3_off = p->layer[1].l3_off;
+	cap.parse_err = p->perr;
 	pun = cap;
 
 	overflow = build_list(&hits, CLIF_ACT_CAPTURE, len, &cap);
@@ -116,4 +123,33 @@ void clif_dp_frame(const struct dp_beat in[CLIF_DP_MAX_BEATS], struct dp_beat fw
 	}
 	if (cap.n_match)
 		emit(c2h, &cap, in, &ctr->captured, &ctr->capture_drops);
+}
+
+void clif_dp_frame(const struct dp_beat in[CLIF_DP_MAX_BEATS], struct dp_beat fwd[CLIF_DP_MAX_BEATS],
+		   const struct dp_meta *meta, struct dp_ring c2h, struct dp_ring punt,
+		   volatile struct clif_dp_counters *ctr)
+{
+#pragma HLS INLINE off
+	struct dp_parsed p;
+	struct dp_probes pr;
+	uint16_t len = frame_front(in, fwd, meta, &p, &pr);
+
+	frame_back(in, meta, len, &p, &pr, c2h, punt, ctr);
+}
+
+uint32_t clif_dp_burst(const struct dp_beat *const in[], struct dp_beat *const fwd[], const struct dp_meta meta[],
+		       uint32_t n, struct dp_ring c2h, struct dp_ring punt, volatile struct clif_dp_counters *ctr)
+{
+	struct dp_parsed p[CLIF_DP_BURST];
+	struct dp_probes pr[CLIF_DP_BURST];
+	uint16_t len[CLIF_DP_BURST];
+	uint32_t i;
+
+	if (n > CLIF_DP_BURST)
+		n = CLIF_DP_BURST;
+	for (i = 0; i < n; i++)
+		len[i] = frame_front(in[i], fwd[i], &meta[i], &p[i], &pr[i]);
+	for (i = 0; i < n; i++)
+		frame_back(in[i], &meta[i], len[i], &p[i], &pr[i], c2h, punt, ctr);
+	return n;
 }

@@ -48,6 +48,17 @@ void clif_dp_frame(const struct dp_beat in[CLIF_DP_MAX_BEATS], struct dp_beat fw
 		   volatile struct clif_dp_counters *ctr);
 
 /*
+ * The C model's burst entry (clif-cardsim, benchmarks): up to CLIF_DP_BURST frames, with
+ * exactly the results of that many clif_dp_frame() calls in a row. Returns the number of
+ * frames processed: min(n, CLIF_DP_BURST). The front half of every frame
+ * (forward, parse, probe hashing) runs before the back half of the first, as frames overlap in
+ * the hardware pipeline, so the model's table reads overlap too. Not a synthesis top.
+ */
+#define CLIF_DP_BURST 16u
+uint32_t clif_dp_burst(const struct dp_beat *const in[], struct dp_beat *const fwd[], const struct dp_meta meta[],
+		       uint32_t n, struct dp_ring c2h, struct dp_ring punt, volatile struct clif_dp_counters *ctr);
+
+/*
  * Serves the table window: fills the geometry registers and, if cmd is set, executes it,
  * writes status and clears cmd. Called between frames (the hardware arbitrates the same way).
  */
@@ -104,7 +115,31 @@ struct dp_hits {
 	uint8_t side[CLIF_DP_MAX_HITS];
 };
 
-/* Looks the parsed frame up in every table and builds its hit list. */
+/* The exact probes of one frame: at most 2 layers x 2 sides x 2 address kinds x 4 scopes. */
+#define DP_MAX_PROBES (2u * 2u * 2u * CLIF_SCOPE_COUNT)
+
+struct dp_probe {
+	struct clif_exact_key key;
+	uint32_t bucket[CLIF_DP_EXACT_WAYS];
+	uint32_t slot;
+	uint8_t group; /* 2 * layer + side */
+	uint8_t hit;
+	uint16_t rsvd;
+};
+
+struct dp_probes {
+	uint32_t n;
+	struct dp_probe p[DP_MAX_PROBES];
+};
+
+/*
+ * Looks the parsed frame up in every table and builds its hit list, in two stages as the
+ * pipeline runs them: prepare builds and hashes the exact probe keys and starts the bucket
+ * reads; finish compares, orders the hits and runs the prefix and ternary tables.
+ * dp_lookup() is both in a row.
+ */
+void dp_lookup_prepare(const struct dp_parsed *p, uint16_t vport, struct dp_probes *pr);
+void dp_lookup_finish(const struct dp_parsed *p, uint16_t vport, struct dp_probes *pr, struct dp_hits *hits);
 void dp_lookup(const struct dp_parsed *p, uint16_t vport, struct dp_hits *hits);
 
 /* Reads a rule entry (for the action stage). */

@@ -402,27 +402,11 @@ static void hit_add(struct dp_hits *h, uint32_t slot, uint8_t side)
  * in hardware, overlapping cache misses in the C model), then compare. A key is in at most one
  * way (the firmware's invariant), so the first equal valid entry is the hit.
  */
-#define DP_MAX_PROBES (2u * 2u * 2u * CLIF_SCOPE_COUNT) /* layers x sides x kinds x scopes */
-
 #ifdef __SYNTHESIS__
 #define DP_PREFETCH(p) ((void)0)
 #else
 #define DP_PREFETCH(p) __builtin_prefetch(p)
 #endif
-
-struct dp_probe {
-	struct clif_exact_key key;
-	uint32_t bucket[CLIF_DP_EXACT_WAYS];
-	uint32_t slot;
-	uint8_t group; /* 2 * layer + side */
-	uint8_t hit;
-	uint16_t rsvd;
-};
-
-struct dp_probes {
-	uint32_t n;
-	struct dp_probe p[DP_MAX_PROBES];
-};
 
 static void add_probes(const uint8_t *addr, uint32_t addr_len, uint8_t addr_type, const struct dp_ctx *c,
 		       uint8_t group, struct dp_probes *pr)
@@ -456,7 +440,7 @@ static void add_probes(const uint8_t *addr, uint32_t addr_len, uint8_t addr_type
 	}
 }
 
-static void exact_stage(struct dp_probes *pr)
+static void exact_hash_stage(struct dp_probes *pr)
 {
 	uint32_t i, w;
 
@@ -473,6 +457,12 @@ static void exact_stage(struct dp_probes *pr)
 			DP_PREFETCH(&exact_tbl[w][pr->p[i].bucket[w]]);
 		}
 	}
+}
+
+static void exact_read_stage(struct dp_probes *pr)
+{
+	uint32_t i, w;
+
 	for (i = 0; i < DP_MAX_PROBES; i++) {
 		if (i >= pr->n)
 			break;
@@ -560,13 +550,28 @@ static void layer_ctx(const struct dp_parsed *p, uint32_t li, uint16_t vport, st
 	c->vni = p->vni;
 }
 
-void dp_lookup(const struct dp_parsed *p, uint16_t vport, struct dp_hits *hits)
+void dp_lookup_prepare(const struct dp_parsed *p, uint16_t vport, struct dp_probes *pr)
 {
-	static const struct dp_hits none;
-	struct dp_probes pr;
 	uint32_t layers = p->overlay == CLIF_OVERLAY_NONE ? 1u : 2u;
-	uint32_t g, i;
+	uint32_t g;
 
+	pr->n = 0;
+	for (g = 0; g < 2u * layers; g++) {
+		const struct dp_layer *ly = &p->layer[g / 2u];
+		struct dp_ctx c;
+
+		layer_ctx(p, g / 2u, vport, &c);
+		if (ly->l3 != CLIF_L3_NONE)
+			add_probes(g % 2u ? ly->dst : ly->src, CLIF_ADDR_BYTES,
+				   ly->l3 == CLIF_L3_IPV4 ? CLIF_ADDR_IPV4 : CLIF_ADDR_IPV6, &c, (uint8_t)g, pr);
+		if (ly->has_eth)
+			add_probes(g % 2u ? ly->dmac : ly->smac, 6, CLIF_ADDR_MAC, &c, (uint8_t)g, pr);
+	}
+	exact_hash_stage(pr);
+}
+
+void dp_lookup_finish(const struct dp_parsed *p, uint16_t vport, struct dp_probes *pr, struct dp_hits *hits)
+{
 	/* Each way is its own memory (parallel probes); prefix and ternary entries sit in
 	 * registers so every entry is compared at once. */
 #pragma HLS ARRAY_PARTITION variable = exact_tbl complete dim = 1
@@ -575,20 +580,12 @@ void dp_lookup(const struct dp_parsed *p, uint16_t vport, struct dp_hits *hits)
 #pragma HLS BIND_STORAGE variable = hit_tbl type = ram_2p impl = uram
 #pragma HLS ARRAY_PARTITION variable = prefix_tbl complete
 #pragma HLS ARRAY_PARTITION variable = ternary_tbl complete
-	*hits = none;
-	pr.n = 0;
-	for (g = 0; g < 2u * layers; g++) {
-		const struct dp_layer *ly = &p->layer[g / 2u];
-		struct dp_ctx c;
+	static const struct dp_hits none;
+	uint32_t layers = p->overlay == CLIF_OVERLAY_NONE ? 1u : 2u;
+	uint32_t g, i;
 
-		layer_ctx(p, g / 2u, vport, &c);
-		if (ly->l3 != CLIF_L3_NONE)
-			add_probes(g % 2u ? ly->dst : ly->src, CLIF_ADDR_BYTES,
-				   ly->l3 == CLIF_L3_IPV4 ? CLIF_ADDR_IPV4 : CLIF_ADDR_IPV6, &c, (uint8_t)g, &pr);
-		if (ly->has_eth)
-			add_probes(g % 2u ? ly->dmac : ly->smac, 6, CLIF_ADDR_MAC, &c, (uint8_t)g, &pr);
-	}
-	exact_stage(&pr);
+	*hits = none;
+	exact_read_stage(pr);
 
 	/* Hit order: per (layer, side) group, exact probes in order, then prefix, then ternary. */
 	for (g = 0; g < 2u * layers; g++) {
@@ -600,10 +597,10 @@ void dp_lookup(const struct dp_parsed *p, uint16_t vport, struct dp_hits *hits)
 		struct dp_ctx c;
 
 		for (i = 0; i < DP_MAX_PROBES; i++) {
-			if (i >= pr.n)
+			if (i >= pr->n)
 				break;
-			if (pr.p[i].group == g && pr.p[i].hit)
-				hit_add(hits, pr.p[i].slot, bit);
+			if (pr->p[i].group == g && pr->p[i].hit)
+				hit_add(hits, pr->p[i].slot, bit);
 		}
 		if (ly->l3 == CLIF_L3_NONE)
 			continue;
@@ -615,6 +612,14 @@ void dp_lookup(const struct dp_parsed *p, uint16_t vport, struct dp_hits *hits)
 		prefix_lookups(at, ip, &c, bit, hits);
 		ternary_lookup(at, ip, ly->ip_proto, pt, pp, &c, bit, hits);
 	}
+}
+
+void dp_lookup(const struct dp_parsed *p, uint16_t vport, struct dp_hits *hits)
+{
+	struct dp_probes pr;
+
+	dp_lookup_prepare(p, vport, &pr);
+	dp_lookup_finish(p, vport, &pr, hits);
 }
 
 struct clif_rule_entry dp_rule(uint32_t slot)

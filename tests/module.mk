@@ -41,20 +41,26 @@ ALL_PROGRAMS += $(FUZZ_PROGRAMS)
 fuzz: $(BIN)/fuzz-dataplane $(FUZZ_CORPUS)/.seeded
 	$(BIN)/fuzz-dataplane -max_len=9730 -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_CORPUS)
 
-# ---- benchmarks: a data plane built with tables large enough for 1M targets ----
+# ---- benchmarks: the model with the default tables (64K exact entries) and with tables
+# built for 1M targets (2M exact entries), each against libpcap's BPF on the same frames ----
 
-BENCH_DEFS := -DCLIF_DP_EXACT_WAY_SIZE=524288u -DCLIF_DP_RULE_SLOTS=2097152u
 BENCH_SRCS := tests/bench/bench_dp.c $(HLS_SRCS) hls/tb/placer.c hls/tb/pktgen.c
+BENCH_CFLAGS := $(CPPFLAGS_BASE) -Ihls/tb -std=c11 $(WARN) -O2 -g -Wno-unknown-pragmas
 
 $(BIN)/clif-bench-dp: $(BENCH_SRCS) | deps
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_BASE) -Ihls/tb -std=c11 $(WARN) -O2 -g -Wno-unknown-pragmas $(BENCH_DEFS) \
+	$(CC) $(BENCH_CFLAGS) $(BENCH_SRCS) -lpcap -o $@
+
+$(BIN)/clif-bench-dp-1m: $(BENCH_SRCS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -DCLIF_DP_EXACT_WAY_SIZE=524288u -DCLIF_DP_RULE_SLOTS=2097152u \
 		$(BENCH_SRCS) -lpcap -o $@
 
-ALL_PROGRAMS += $(BIN)/clif-bench-dp
+ALL_PROGRAMS += $(BIN)/clif-bench-dp $(BIN)/clif-bench-dp-1m
 
-bench: $(BIN)/clif-bench-dp
-	$(BIN)/clif-bench-dp
+bench: $(BIN)/clif-bench-dp $(BIN)/clif-bench-dp-1m
+	$(BIN)/clif-bench-dp-1m dp_model --optimized-bpf --mixed
+	$(BIN)/clif-bench-dp dp_model_64ktable
 
 # ---- make check: every suite; the runner prints one "N passed, N failed" line ----
 

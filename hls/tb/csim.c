@@ -58,7 +58,7 @@ static uint64_t frame_no;
 struct tb_coverage {
 	uint64_t perr_bit[16];
 	uint64_t overlay[4];
-	uint64_t matched, overflow, captured, punted, drops, pads;
+	uint64_t matched, overflow, captured, punted, drops, pads, burst_frames;
 };
 static struct tb_coverage cov;
 
@@ -382,7 +382,12 @@ static void check_counts(struct placer *pl, const struct tb_rules *t, const stru
 
 int main(int argc, char **argv)
 {
-	static struct dp_beat in[CLIF_DP_MAX_BEATS], fwd[CLIF_DP_MAX_BEATS];
+	static struct dp_beat in[CLIF_DP_BURST][CLIF_DP_MAX_BEATS], fwd[CLIF_DP_BURST][CLIF_DP_MAX_BEATS];
+	static uint8_t frames[CLIF_DP_BURST][CLIF_DP_MAX_FRAME];
+	static uint16_t lens[CLIF_DP_BURST];
+	static struct dp_meta meta[CLIF_DP_BURST];
+	const struct dp_beat *in_p[CLIF_DP_BURST];
+	struct dp_beat *fwd_p[CLIF_DP_BURST];
 	static struct tb_rules rules;
 	static struct tb_counts want;
 	static struct clif_dp_counters ctr;
@@ -408,6 +413,10 @@ int main(int argc, char **argv)
 	}
 	if (round_len == 0)
 		round_len = 1;
+	for (i = 0; i < (int)CLIF_DP_BURST; i++) {
+		in_p[i] = in[i];
+		fwd_p[i] = fwd[i];
+	}
 	c2h.mem = malloc(65536);
 	punt.mem = malloc(65536);
 	c2h.q = malloc(TB_QUEUE * sizeof(*c2h.q));
@@ -424,6 +433,7 @@ int main(int argc, char **argv)
 		/* A third of the rule sets run against small rings drained in bursts: pads and drops. */
 		int stall = pkt_rng_below(&rng, 3) == 0;
 		uint32_t drain_every = stall ? 1u + pkt_rng_below(&rng, 40) : 1u;
+		int burst = pkt_rng_below(&rng, 2);
 		uint64_t end = n + round_len < packets ? n + round_len : packets;
 
 		random_rules(&rng, &pool, &rules);
@@ -438,59 +448,75 @@ int main(int argc, char **argv)
 		ring_setup(&c2h, stall ? 4096u << pkt_rng_below(&rng, 2) : 65536u, pkt_rng_below(&rng, 50) != 0);
 		ring_setup(&punt, stall ? 4096u : 65536u, pkt_rng_below(&rng, 50) != 0);
 
-		for (; n < end; n++) {
-			uint8_t frame[CLIF_DP_MAX_FRAME];
-			struct golden_result g;
-			struct dp_meta meta = { 0 };
-			uint16_t len, vport;
-			uint32_t k;
+		while (n < end) {
+			/* In burst rule sets the frames go through clif_dp_burst() in groups of 1-16. */
+			uint32_t k = burst ? 1u + pkt_rng_below(&rng, CLIF_DP_BURST) : 1u, j;
+			int drain = 0;
 
-			frame_no = n;
-			len = pkt_random(&rng, &pool, frame, &vport);
-			memcpy(in, frame, len);
-			/* bytes past the frame hold garbage: a read beyond the frame shows as a mismatch */
-			memset((uint8_t *)in + len, 0xa5, sizeof(in) - len < CLIF_DP_BEAT_BYTES ? sizeof(in) - len : CLIF_DP_BEAT_BYTES);
-			meta.frame_len = len;
-			meta.vport = vport;
-			meta.ts_ns = 1000000000ull + n * 672u;
+			if (k > end - n)
+				k = (uint32_t)(end - n);
+			for (j = 0; j < k; j++, n++) {
+				uint8_t *frame = frames[j];
+				struct golden_result g;
+				uint16_t vport;
+				uint32_t f;
 
-			clif_dp_frame(in, fwd, &meta, (struct dp_ring){ &c2h.regs, c2h.mem },
-				      (struct dp_ring){ &punt.regs, punt.mem }, &ctr);
-			golden_frame(&gt, frame, len, vport, meta.ts_ns, &g);
+				frame_no = n;
+				lens[j] = pkt_random(&rng, &pool, frame, &vport);
+				memcpy(in[j], frame, lens[j]);
+				/* bytes past the frame hold garbage: a read beyond it shows as a mismatch */
+				memset((uint8_t *)in[j] + lens[j], 0xa5,
+				       sizeof(in[j]) - lens[j] < CLIF_DP_BEAT_BYTES ? sizeof(in[j]) - lens[j]
+										    : CLIF_DP_BEAT_BYTES);
+				meta[j] = (struct dp_meta){ .frame_len = lens[j], .vport = vport,
+							    .ts_ns = 1000000000ull + n * 672u };
+				golden_frame(&gt, frame, lens[j], vport, meta[j].ts_ns, &g);
 
-			if (memcmp(fwd, frame, len))
-				report("forwarded frame differs from the input", frame, len);
-			for (k = 0; k < 16u; k++)
-				cov.perr_bit[k] += (g.parse_err >> k) & 1u;
-			cov.overlay[g.cap_rec.overlay & 3u] += g.capture;
-			cov.matched += g.n_hits != 0;
-			cov.overflow += g.overflow != 0;
-			want.ctr.frames++;
-			want.ctr.bytes += len;
-			want.ctr.parse_errors += g.parse_err != 0;
-			want.ctr.matched += g.n_hits != 0;
-			want.ctr.match_overflow += g.overflow != 0;
-			for (k = 0; k < g.n_hits; k++) {
-				want.hits[g.hit_slot[k]].packets++;
-				want.hits[g.hit_slot[k]].bytes += len;
+				for (f = 0; f < 16u; f++)
+					cov.perr_bit[f] += (g.parse_err >> f) & 1u;
+				cov.overlay[g.cap_rec.overlay & 3u] += g.capture;
+				cov.matched += g.n_hits != 0;
+				cov.overflow += g.overflow != 0;
+				cov.burst_frames += burst;
+				want.ctr.frames++;
+				want.ctr.bytes += lens[j];
+				want.ctr.parse_errors += g.parse_err != 0;
+				want.ctr.matched += g.n_hits != 0;
+				want.ctr.match_overflow += g.overflow != 0;
+				for (f = 0; f < g.n_hits; f++) {
+					want.hits[g.hit_slot[f]].packets++;
+					want.hits[g.hit_slot[f]].bytes += lens[j];
+				}
+				if (g.punt) {
+					uint64_t before = punt.drops;
+
+					ring_expect(&punt, &g.punt_rec, frame);
+					want.ctr.punted += punt.drops == before;
+					want.ctr.punt_drops += punt.drops != before;
+				}
+				if (g.capture) {
+					uint64_t before = c2h.drops;
+
+					ring_expect(&c2h, &g.cap_rec, frame);
+					want.ctr.captured += c2h.drops == before;
+					want.ctr.capture_drops += c2h.drops != before;
+				}
+				if ((n + 1u) % drain_every == 0 || n + 1u == end)
+					drain = 1;
 			}
-			if (g.punt) {
-				uint64_t before = punt.drops;
-
-				ring_expect(&punt, &g.punt_rec, frame);
-				want.ctr.punted += punt.drops == before;
-				want.ctr.punt_drops += punt.drops != before;
+			if (burst) {
+				clif_dp_burst(in_p, fwd_p, meta, k, (struct dp_ring){ &c2h.regs, c2h.mem },
+					      (struct dp_ring){ &punt.regs, punt.mem }, &ctr);
+			} else {
+				clif_dp_frame(in[0], fwd[0], &meta[0], (struct dp_ring){ &c2h.regs, c2h.mem },
+					      (struct dp_ring){ &punt.regs, punt.mem }, &ctr);
 			}
-			if (g.capture) {
-				uint64_t before = c2h.drops;
-
-				ring_expect(&c2h, &g.cap_rec, frame);
-				want.ctr.captured += c2h.drops == before;
-				want.ctr.capture_drops += c2h.drops != before;
-			}
-			if ((n + 1u) % drain_every == 0 || n + 1u == end) {
-				ring_drain(&c2h, frame, len);
-				ring_drain(&punt, frame, len);
+			for (j = 0; j < k; j++)
+				if (memcmp(fwd[j], frames[j], lens[j]))
+					report("forwarded frame differs from the input", frames[j], lens[j]);
+			if (drain) {
+				ring_drain(&c2h, frames[k - 1u], lens[k - 1u]);
+				ring_drain(&punt, frames[k - 1u], lens[k - 1u]);
 			}
 		}
 		ring_check_regs(&c2h);
@@ -502,8 +528,8 @@ int main(int argc, char **argv)
 	}
 	placer_fini(&pl);
 	printf("csim: coverage: matched %" PRIu64 " captured %" PRIu64 " punted %" PRIu64 " dropped %" PRIu64
-	       " pads %" PRIu64 " hit-overflow %" PRIu64 "\n",
-	       cov.matched, cov.captured, cov.punted, cov.drops, cov.pads, cov.overflow);
+	       " pads %" PRIu64 " hit-overflow %" PRIu64 " through clif_dp_burst %" PRIu64 "\n",
+	       cov.matched, cov.captured, cov.punted, cov.drops, cov.pads, cov.overflow, cov.burst_frames);
 	printf("csim: coverage: captured by overlay none/vxlan/geneve/nvgre %" PRIu64 "/%" PRIu64 "/%" PRIu64
 	       "/%" PRIu64 "\n", cov.overlay[0], cov.overlay[1], cov.overlay[2], cov.overlay[3]);
 	printf("csim: coverage: frames per parse exception bit 0..11:");

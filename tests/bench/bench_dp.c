@@ -226,32 +226,44 @@ static void install_targets(struct placer *pl, volatile struct clif_tblwin_regs 
 	}
 }
 
-/* Frames per second of the data-plane model over the pool; *matched counts frames with hits. */
+/* Frames per second of the data-plane model over the pool, in bursts of CLIF_DP_BURST as
+ * clif-cardsim feeds it; *matched counts frames with hits. */
 static double run_model(uint64_t frames, uint64_t *matched)
 {
-	static struct dp_beat in[CLIF_DP_MAX_BEATS], fwd[CLIF_DP_MAX_BEATS];
+	static struct dp_beat in[CLIF_DP_BURST][8], fwd[CLIF_DP_BURST][CLIF_DP_MAX_BEATS];
 	static struct clif_ring_regs ring;
 	static uint8_t ring_mem[1u << 20];
 	static struct clif_ring_regs punt;
 	static struct clif_dp_counters ctr;
+	const struct dp_beat *in_p[CLIF_DP_BURST];
+	struct dp_beat *fwd_p[CLIF_DP_BURST];
+	struct dp_meta meta[CLIF_DP_BURST];
 	double t0, t1;
-	uint64_t n;
+	uint64_t n = 0;
+	uint32_t j;
 
+	for (j = 0; j < CLIF_DP_BURST; j++) {
+		in_p[j] = in[j];
+		fwd_p[j] = fwd[j];
+	}
 	ring.size = sizeof(ring_mem);
 	ring.ctrl = CLIF_RING_CTRL_ENABLE;
 	memset(&ctr, 0, sizeof(ctr));
 	t0 = now_s();
-	for (n = 0; n < frames; n++) {
-		const struct frame *f = &pool[n % POOL_FRAMES];
-		struct dp_meta m = { .frame_len = f->len, .vport = f->vport, .ts_ns = n };
+	while (n < frames) {
+		for (j = 0; j < CLIF_DP_BURST; j++, n++) {
+			const struct frame *f = &pool[n % POOL_FRAMES];
 
-		memcpy(in, f->beats, (f->len + CLIF_DP_BEAT_BYTES - 1u) / CLIF_DP_BEAT_BYTES * CLIF_DP_BEAT_BYTES);
-		clif_dp_frame(in, fwd, &m, (struct dp_ring){ &ring, ring_mem }, (struct dp_ring){ &punt, NULL }, &ctr);
+			meta[j] = (struct dp_meta){ .frame_len = f->len, .vport = f->vport, .ts_ns = n };
+			memcpy(in[j], f->beats, (f->len + CLIF_DP_BEAT_BYTES - 1u) / CLIF_DP_BEAT_BYTES * CLIF_DP_BEAT_BYTES);
+		}
+		clif_dp_burst(in_p, fwd_p, meta, CLIF_DP_BURST, (struct dp_ring){ &ring, ring_mem },
+			      (struct dp_ring){ &punt, NULL }, &ctr);
 		ring.cons = ring.prod; /* the host keeps up */
 	}
 	t1 = now_s();
 	*matched = ctr.matched;
-	return (double)frames / (t1 - t0);
+	return (double)n / (t1 - t0);
 }
 
 /* BPF over the pool: optimize 0 is the filter as PLATFORM.md measured it, 1 runs libpcap's
@@ -297,21 +309,79 @@ static double run_bpf(uint32_t n_targets, int optimize, uint64_t frames, uint64_
 	return (double)frames / (t1 - t0);
 }
 
-int main(void)
+static double measure_model(const char *prefix, const char *name, uint32_t n_targets, struct placer *pl,
+			    volatile struct clif_tblwin_regs *tw)
+{
+	uint64_t dp_matched, frames = 2000000;
+	double mpps;
+
+	build_pool(n_targets);
+	install_targets(pl, tw, n_targets);
+	run_model(POOL_FRAMES, &dp_matched); /* warm the caches and the branch predictors */
+	mpps = run_model(frames, &dp_matched) / 1e6;
+	printf("bench: %s_mpps_%s %.3f Mpps\n", prefix, name, mpps);
+	printf("info: %s %s: data plane matched %" PRIu64 " of %" PRIu64 " frames\n", prefix, name, dp_matched, frames);
+	fflush(stdout);
+	return mpps;
+}
+
+/* BPF figures of a run other than the main one ("dp_model") carry its name, so that every
+ * bench line of `make bench` has a name of its own. */
+static void compare_bpf(const char *prefix, const char *name, uint32_t n_targets, int optimize, double model_mpps)
+{
+	static const char *const variant[2] = { "", "optimized_" };
+	const char *run = strcmp(prefix, "dp_model") ? prefix : NULL;
+	uint64_t bpf_matched, bpf_frames = n_targets > 100 ? 20000 : 500000;
+	double compile_s, bpf_mpps = run_bpf(n_targets, optimize, bpf_frames, &bpf_matched, &compile_s) / 1e6;
+
+	printf("bench: bpf_%smpps_%s%s%s %.4f Mpps\n", variant[optimize], name, run ? "_in_" : "", run ? run : "",
+	       bpf_mpps);
+	printf("bench: bpf_%scompile_s_%s%s%s %.3f s\n", variant[optimize], name, run ? "_in_" : "", run ? run : "",
+	       compile_s);
+	printf("bench: %s_vs_bpf_%s%s %.1f x\n", prefix, variant[optimize], name, model_mpps / bpf_mpps);
+	printf("info: %s: BPF matched %" PRIu64 " of %" PRIu64 " frames (outer headers of untagged frames only)\n",
+	       name, bpf_matched, bpf_frames);
+	fflush(stdout);
+}
+
+/*
+ * Usage: clif-bench-dp PREFIX [--optimized-bpf] [--mixed]
+ * Runs every target count that fits half the exact table, compares with BPF at 1 and 1k
+ * targets (and with libpcap's optimizer when asked), and with --mixed a last run of 1M targets
+ * of mixed kinds.
+ */
+int main(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		uint32_t n;
-		int with_bpf;
 	} sizes[] = {
-		{ "1targets", 1, 1 },      { "1ktargets", 1000, 1 },     { "10ktargets", 10000, 0 },
-		{ "100ktargets", 100000, 0 }, { "1Mtargets", 1000000, 0 },
+		{ "1targets", 1 }, { "1ktargets", 1000 }, { "10ktargets", 10000 }, { "100ktargets", 100000 },
+		{ "1Mtargets", 1000000 },
 	};
 	static struct clif_tblwin_regs tw;
+	const uint32_t capacity = CLIF_DP_EXACT_WAYS * CLIF_DP_EXACT_WAY_SIZE / 2u;
 	struct placer pl = { 0 };
+	const char *prefix;
+	int optimized_bpf = 0, mixed = 0, a;
 	double first = 0, last = 0;
 	uint32_t i;
 
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s PREFIX [--optimized-bpf] [--mixed]\n", argv[0]);
+		return 2;
+	}
+	prefix = argv[1];
+	for (a = 2; a < argc; a++) {
+		if (!strcmp(argv[a], "--optimized-bpf"))
+			optimized_bpf = 1;
+		else if (!strcmp(argv[a], "--mixed"))
+			mixed = 1;
+		else {
+			fprintf(stderr, "%s: unknown option %s\n", argv[0], argv[a]);
+			return 2;
+		}
+	}
 	advise_huge_pages();
 	pool = calloc(POOL_FRAMES, sizeof(*pool));
 	targets = calloc(1000000, sizeof(*targets));
@@ -321,60 +391,31 @@ int main(void)
 	}
 	for (i = 0; i < 1000000; i++)
 		target_addr(i, targets[i]);
-	printf("info: data plane built with %u x %u exact entries, %u rule slots; %u-frame traffic pool\n",
-	       CLIF_DP_EXACT_WAYS, CLIF_DP_EXACT_WAY_SIZE, CLIF_DP_RULE_SLOTS, POOL_FRAMES);
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		uint64_t dp_matched, frames = 2000000;
-		double mpps;
+	printf("info: %s: data plane built with %u x %u exact entries, %u rule slots; %u-frame traffic pool, "
+	       "bursts of %u\n", prefix, CLIF_DP_EXACT_WAYS, CLIF_DP_EXACT_WAY_SIZE, CLIF_DP_RULE_SLOTS, POOL_FRAMES,
+	       CLIF_DP_BURST);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && sizes[i].n <= capacity; i++) {
+		double mpps = measure_model(prefix, sizes[i].name, sizes[i].n, &pl, &tw);
 
-		build_pool(sizes[i].n);
-		install_targets(&pl, &tw, sizes[i].n);
-		run_model(POOL_FRAMES, &dp_matched); /* warm the caches and the branch predictors */
-		mpps = run_model(frames, &dp_matched) / 1e6;
-		printf("bench: dp_model_mpps_%s %.3f Mpps\n", sizes[i].name, mpps);
-		printf("info: %s: data plane matched %" PRIu64 " of %" PRIu64 " frames\n", sizes[i].name, dp_matched,
-		       frames);
 		if (i == 0)
 			first = mpps;
-		if (sizes[i].with_bpf) {
-			static const char *const variant[2] = { "", "optimized_" };
-			int opt;
-
-			for (opt = 0; opt < 2; opt++) {
-				uint64_t bpf_matched, bpf_frames = sizes[i].n > 100 ? 20000 : 500000;
-				double compile_s;
-				double bpf_mpps = run_bpf(sizes[i].n, opt, bpf_frames, &bpf_matched, &compile_s) / 1e6;
-
-				printf("bench: bpf_%smpps_%s %.4f Mpps\n", variant[opt], sizes[i].name, bpf_mpps);
-				printf("bench: bpf_%scompile_s_%s %.3f s\n", variant[opt], sizes[i].name, compile_s);
-				printf("bench: dp_model_vs_bpf_%s%s %.1f x\n", variant[opt], sizes[i].name, mpps / bpf_mpps);
-				printf("info: %s: BPF matched %" PRIu64 " of %" PRIu64
-				       " frames (it reads outer headers of untagged frames only)\n",
-				       sizes[i].name, bpf_matched, bpf_frames);
-				fflush(stdout);
-			}
+		last = mpps;
+		if (sizes[i].n <= 1000) {
+			compare_bpf(prefix, sizes[i].name, sizes[i].n, 0, mpps);
+			if (optimized_bpf)
+				compare_bpf(prefix, sizes[i].name, sizes[i].n, 1, mpps);
 		}
-		if (i + 1 == sizeof(sizes) / sizeof(sizes[0])) {
-			printf("bench: dp_model_1Mtargets_vs_1targets %.2f x\n", mpps / first);
-			last = mpps;
-		}
-		fflush(stdout);
 	}
+	printf("bench: %s_%s_vs_1targets %.2f x\n", prefix, sizes[i - 1].name, last / first);
 
-	mixed_kinds = 1;
-	for (i = 0; i < 1000000; i++)
-		target_addr(i, targets[i]);
-	build_pool(1000000);
-	install_targets(&pl, &tw, 1000000);
-	{
-		uint64_t dp_matched;
+	if (mixed) {
 		double mpps;
 
-		run_model(POOL_FRAMES, &dp_matched);
-		mpps = run_model(2000000, &dp_matched) / 1e6;
-		printf("bench: dp_model_mpps_1Mtargets_mixedkinds %.3f Mpps\n", mpps);
-		printf("info: 1Mtargets_mixedkinds: data plane matched %" PRIu64 " of 2000000 frames\n", dp_matched);
-		printf("bench: dp_model_1Mtargets_mixedkinds_vs_ipv4 %.2f x\n", mpps / last);
+		mixed_kinds = 1;
+		for (i = 0; i < 1000000; i++)
+			target_addr(i, targets[i]);
+		mpps = measure_model(prefix, "1Mtargets_mixedkinds", 1000000, &pl, &tw);
+		printf("bench: %s_1Mtargets_mixedkinds_vs_ipv4 %.2f x\n", prefix, mpps / last);
 	}
 	placer_fini(&pl);
 	free(pool);
