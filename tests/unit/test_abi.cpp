@@ -8,15 +8,15 @@ extern "C" {
 #include "clif/c2h.h"
 #include "clif/exact_hash.h"
 #include "clif/mbox.h"
-#include "dp.h"
 }
+
+#include "dp_fixture.h"
 
 #include <CppUTest/TestHarness.h>
 
 namespace {
 
-alignas(64) uint8_t g_mem[CLIF_RING_MIN_SIZE];
-struct dp_beat g_in[CLIF_DP_MAX_BEATS];
+alignas(64) uint8_t g_mem[CLIF_RING_MIN_SIZE]; // a ring of the smallest size
 
 uint64_t le(const uint8_t *p, unsigned n)
 {

@@ -3,78 +3,29 @@
 // numbers as hls/SEMANTICS.md sections 4-5 and include/clif/c2h.h say.
 #include <string.h>
 
-extern "C" {
-#include "dp.h"
-#include "tb/pktgen.h"
-#include "tb/placer.h"
-}
+#include "dp_fixture.h"
 
 #include <CppUTest/TestHarness.h>
 
 namespace {
 
-const uint8_t MAC_D[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0d };
-const uint8_t MAC_S[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x05 };
-const uint8_t V4_S[4] = { 10, 0, 0, 1 };
-const uint8_t V4_D[4] = { 10, 0, 0, 2 };
-const uint8_t V4_FAR[4] = { 172, 16, 0, 2 };
-const uint8_t IV4_S[4] = { 192, 168, 7, 1 };
-const uint8_t IV4_D[4] = { 192, 168, 7, 2 };
-
-const uint8_t SENTINEL = 0xee;
 const uint32_t RING = 4096;
-
-struct clif_tblwin_regs g_tw;
-struct dp_beat g_in[CLIF_DP_MAX_BEATS];
-struct dp_beat g_fwd[CLIF_DP_MAX_BEATS];
-alignas(64) uint8_t g_c2h_mem[16384];
-alignas(64) uint8_t g_punt_mem[16384];
-struct clif_ring_regs g_c2h, g_punt;
-struct clif_dp_counters g_ctr;
-
-void fix_ipv4_len(struct pkt_buf &f, uint16_t ip)
-{
-	pkt_put_be16(&f, (uint16_t)(ip + 2), (uint16_t)(f.len - ip));
-}
 
 // Ethernet [+ 802.1Q vid] + IPv4 10.0.0.1 -> 10.0.0.2 TCP 1234 -> 80 with a counting payload up
 // to len bytes (if larger than the headers).
 void tcp4(struct pkt_buf &f, uint16_t len, int vid = -1, uint16_t frag = 0)
 {
-	pkt_reset(&f);
-	if (vid >= 0) {
-		pkt_eth(&f, MAC_D, MAC_S, 0x8100);
-		pkt_vlan(&f, (uint16_t)vid, 0x0800);
-	} else {
-		pkt_eth(&f, MAC_D, MAC_S, 0x0800);
-	}
-	uint16_t ip = pkt_ipv4(&f, V4_S, V4_D, 6, 0, 0, frag);
-	pkt_tcp(&f, 1234, 80, 5);
+	uint16_t ip = start_tcp4(f, V4_S, V4_D, vid, frag);
+
 	while (f.len < len)
 		pkt_u8(&f, (uint8_t)(f.len * 7u + 3u));
 	fix_ipv4_len(f, ip);
 }
 
-void ring_init(struct clif_ring_regs &r, uint8_t *mem, uint32_t size)
-{
-	memset(&r, 0, sizeof(r));
-	r.size = size;
-	r.ctrl = CLIF_RING_CTRL_ENABLE;
-	memset(mem, SENTINEL, 16384);
-}
-
-struct clif_c2h_rec rec_at(const uint8_t *mem, uint32_t off)
-{
-	struct clif_c2h_rec r;
-
-	memcpy(&r, mem + off, sizeof(r));
-	return r;
-}
-
 bool untouched(const uint8_t *mem, uint32_t off, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
-		if (mem[off + i] != SENTINEL)
+		if (mem[off + i] != RING_SENTINEL)
 			return false;
 	return true;
 }
@@ -93,12 +44,8 @@ TEST_GROUP(Capture)
 
 	void setup() override
 	{
-		memset(&g_tw, 0, sizeof(g_tw));
-		clif_dp_reset();
-		LONGS_EQUAL(0, placer_init(&pl, &g_tw));
-		ring_init(g_c2h, g_c2h_mem, RING);
-		ring_init(g_punt, g_punt_mem, RING);
-		memset(&g_ctr, 0, sizeof(g_ctr));
+		start_placer(pl);
+		rings_init(RING, RING);
 		pkt_reset(&f);
 	}
 	void teardown() override
@@ -110,65 +57,43 @@ TEST_GROUP(Capture)
 	// (several rules can key the same address this way).
 	void rule_on_src(uint32_t slot, uint16_t actions, uint16_t snap = 0)
 	{
-		struct clif_rule_entry r;
-		struct clif_prefix_entry e;
+		struct clif_rule_entry r = rule(0x100 + slot, actions, snap);
+		struct clif_prefix_entry e = prefix4(V4_S, 32, slot);
 
-		memset(&r, 0, sizeof(r));
-		r.handle = 0x100 + slot;
-		r.actions = actions;
-		r.snap_len = snap;
-		r.flags = CLIF_ENTRY_VALID;
 		LONGS_EQUAL(0, placer_rule(&pl, slot, &r));
-		memset(&e, 0, sizeof(e));
-		e.addr_type = CLIF_ADDR_IPV4;
-		e.prefix_len = 32;
-		e.flags = CLIF_ENTRY_VALID;
-		memcpy(e.addr, V4_S, 4);
-		e.rule_slot = slot;
 		LONGS_EQUAL(0, placer_prefix(&pl, &e));
 	}
-	void exact_rule(uint32_t slot, uint32_t handle, uint16_t actions, const uint8_t *addr, size_t n,
-			uint8_t addr_type)
+	void exact_rule(uint32_t slot, uint32_t handle, uint16_t actions, const uint8_t *addr, uint8_t addr_type)
 	{
-		struct clif_rule_entry r;
-		struct clif_exact_entry e;
+		struct clif_rule_entry r = rule(handle, actions);
+		struct clif_exact_entry e = exact(addr_type, addr, CLIF_SCOPE_ANY, 0, slot);
 
-		memset(&r, 0, sizeof(r));
-		r.handle = handle;
-		r.actions = actions;
-		r.flags = CLIF_ENTRY_VALID;
 		LONGS_EQUAL(0, placer_rule(&pl, slot, &r));
-		memset(&e, 0, sizeof(e));
-		e.key.addr_type = addr_type;
-		memcpy(e.key.addr, addr, n);
-		e.rule_slot = slot;
-		e.flags = CLIF_ENTRY_VALID;
 		LONGS_EQUAL(0, placer_exact(&pl, &e));
 	}
 	void process(uint16_t vport = 0, uint64_t ts = 0)
 	{
-		struct dp_meta meta;
-		struct dp_ring c2h = { &g_c2h, g_c2h_mem };
-		struct dp_ring punt = { &g_punt, g_punt_mem };
-
-		memset(g_in, 0, sizeof(g_in));
-		memcpy(g_in, f.b, f.len);
 		memset(g_fwd, 0x5a, sizeof(g_fwd));
-		memset(&meta, 0, sizeof(meta));
-		meta.frame_len = f.len;
-		meta.vport = vport;
-		meta.ts_ns = ts;
-		clif_dp_frame(g_in, g_fwd, &meta, c2h, punt, &g_ctr);
+		run_frame(f, vport, ts);
 	}
 	void check_forwarded()
 	{
 		MEMCMP_EQUAL(f.b, g_fwd, f.len);
 	}
+	// The c2h ring refused the frame: one drop, counted there and in the counters, and nothing
+	// written to the first n bytes of its memory.
+	void check_dropped(uint32_t n)
+	{
+		LONGS_EQUAL(1, g_c2h.drops);
+		LONGS_EQUAL(1, g_ctr.capture_drops);
+		LONGS_EQUAL(0, g_c2h.prod);
+		CHECK(untouched(g_c2h_mem, 0, n));
+	}
 };
 
 TEST(Capture, RecordLayoutAndFrameBytes)
 {
-	exact_rule(5, 0xc0ffee01, CLIF_ACT_CAPTURE, V4_D, 4, CLIF_ADDR_IPV4);
+	exact_rule(5, 0xc0ffee01, CLIF_ACT_CAPTURE, V4_D, CLIF_ADDR_IPV4);
 	tcp4(f, 100, 100);
 	process(3, 0x1122334455667788ull);
 	check_forwarded();
@@ -331,11 +256,8 @@ TEST(Capture, SizeNotPowerOfTwoDrops)
 	g_c2h.size = 6144;
 	tcp4(f, 100);
 	process();
-	LONGS_EQUAL(1, g_c2h.drops);
-	LONGS_EQUAL(1, g_ctr.capture_drops);
+	check_dropped(6144);
 	LONGS_EQUAL(1, g_c2h.seq);
-	LONGS_EQUAL(0, g_c2h.prod);
-	CHECK(untouched(g_c2h_mem, 0, 6144));
 }
 
 TEST(Capture, SizeBelowMinimumDrops)
@@ -344,10 +266,7 @@ TEST(Capture, SizeBelowMinimumDrops)
 	g_c2h.size = 2048;
 	tcp4(f, 100);
 	process();
-	LONGS_EQUAL(1, g_c2h.drops);
-	LONGS_EQUAL(1, g_ctr.capture_drops);
-	LONGS_EQUAL(0, g_c2h.prod);
-	CHECK(untouched(g_c2h_mem, 0, 2048));
+	check_dropped(2048);
 }
 
 TEST(Capture, FullRingDropsAndSeqGapShows)
@@ -427,11 +346,8 @@ TEST(Capture, ConsumerIndexAheadOfProducerDrops)
 	g_c2h.cons = 0x10000; // prod - cons > size
 	tcp4(f, 100);
 	process();
-	LONGS_EQUAL(1, g_c2h.drops);
-	LONGS_EQUAL(1, g_ctr.capture_drops);
-	LONGS_EQUAL(0, g_c2h.prod);
+	check_dropped(RING);
 	LONGS_EQUAL(1, g_c2h.seq);
-	CHECK(untouched(g_c2h_mem, 0, RING));
 }
 
 TEST(Capture, PuntRuleWritesToThePuntRingOnly)
@@ -573,14 +489,8 @@ TEST(Capture, ParseErrorFrameWithoutHitIsCountedOnly)
 
 TEST(Capture, OverlayFieldsInTheRecord)
 {
-	exact_rule(3, 0xabc, CLIF_ACT_CAPTURE, IV4_S, 4, CLIF_ADDR_IPV4);
-	pkt_eth(&f, MAC_D, MAC_S, 0x0800);
-	pkt_ipv4(&f, V4_S, V4_D, 17, 8 + 8 + 54, 0, 0);
-	pkt_udp(&f, 49152, 4789, 8 + 54);
-	pkt_vxlan(&f, 0x00abcdef);
-	pkt_eth(&f, MAC_D, MAC_S, 0x0800);
-	pkt_ipv4(&f, IV4_S, IV4_D, 6, 20, 0, 0);
-	pkt_tcp(&f, 4321, 443, 5);
+	exact_rule(3, 0xabc, CLIF_ACT_CAPTURE, IV4_S, CLIF_ADDR_IPV4);
+	vxlan_tcp4(f, 0x00abcdef);
 	process();
 	struct clif_c2h_rec r = rec_at(g_c2h_mem, 0);
 	LONGS_EQUAL(CLIF_REC_F_VNI, r.flags);
@@ -607,14 +517,8 @@ TEST(Capture, FragmentFlagInTheRecord)
 
 TEST(Capture, FragmentFlagFromTheInnerLayer)
 {
-	exact_rule(3, 0xabc, CLIF_ACT_CAPTURE, IV4_S, 4, CLIF_ADDR_IPV4);
-	pkt_eth(&f, MAC_D, MAC_S, 0x0800);
-	pkt_ipv4(&f, V4_S, V4_D, 17, 8 + 8 + 54, 0, 0);
-	pkt_udp(&f, 49152, 4789, 8 + 54);
-	pkt_vxlan(&f, 7);
-	pkt_eth(&f, MAC_D, MAC_S, 0x0800);
-	pkt_ipv4(&f, IV4_S, IV4_D, 6, 20, 0, 0x2000); // first fragment
-	pkt_tcp(&f, 4321, 443, 5);
+	exact_rule(3, 0xabc, CLIF_ACT_CAPTURE, IV4_S, CLIF_ADDR_IPV4);
+	vxlan_tcp4(f, 7, 0x2000); // inner first fragment
 	process();
 	struct clif_c2h_rec r = rec_at(g_c2h_mem, 0);
 	LONGS_EQUAL(CLIF_REC_F_VNI | CLIF_REC_F_FRAGMENT, r.flags);
@@ -623,7 +527,7 @@ TEST(Capture, FragmentFlagFromTheInnerLayer)
 
 TEST(Capture, MacRuleOnFrameWithoutL3)
 {
-	exact_rule(2, 0x77, CLIF_ACT_CAPTURE, MAC_S, 6, CLIF_ADDR_MAC);
+	exact_rule(2, 0x77, CLIF_ACT_CAPTURE, MAC_S, CLIF_ADDR_MAC);
 	pkt_eth(&f, MAC_D, MAC_S, 0x0806);
 	pkt_zeros(&f, 46);
 	process();

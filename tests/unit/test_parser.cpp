@@ -2,25 +2,14 @@
 // dp_parse(): exact results for well-formed and malformed frames (hls/SEMANTICS.md sections 1-2).
 #include <string.h>
 
-extern "C" {
-#include "dp.h"
-#include "tb/pktgen.h"
-}
+#include "dp_fixture.h"
 
 #include <CppUTest/TestHarness.h>
 
 namespace {
 
-const uint8_t MAC_D[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0d };
-const uint8_t MAC_S[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x05 };
 const uint8_t IMAC_D[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x0d };
 const uint8_t IMAC_S[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x05 };
-const uint8_t V4_S[4] = { 10, 0, 0, 1 };
-const uint8_t V4_D[4] = { 10, 0, 0, 2 };
-const uint8_t IV4_S[4] = { 192, 168, 7, 1 };
-const uint8_t IV4_D[4] = { 192, 168, 7, 2 };
-const uint8_t V6_S[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01 };
-const uint8_t V6_D[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02 };
 const uint8_t ZERO16[16] = { 0 };
 
 const uint16_t ETH_IPV4 = 0x0800, ETH_IPV6 = 0x86dd, ETH_8021Q = 0x8100, ETH_8021AD = 0x88a8,
@@ -28,23 +17,16 @@ const uint16_t ETH_IPV4 = 0x0800, ETH_IPV6 = 0x86dd, ETH_8021Q = 0x8100, ETH_802
 const uint8_t P_HOP = 0, P_ICMP = 1, P_TCP = 6, P_UDP = 17, P_ROUTING = 43, P_FRAG = 44, P_GRE = 47,
 	      P_AH = 51, P_ICMPV6 = 58, P_DSTOPTS = 60, P_SCTP = 132;
 
-struct dp_beat g_beats[CLIF_DP_MAX_BEATS];
-
 // The frame's first n bytes, every byte after them set to fill.
 void parse_into(const struct pkt_buf &f, uint16_t n, uint8_t fill, struct dp_parsed *out)
 {
-	memset(g_beats, fill, sizeof(g_beats));
-	memcpy(g_beats, f.b, n);
+	memset(g_in, fill, sizeof(g_in));
+	memcpy(g_in, f.b, n);
 	memset(out, 0xa5, sizeof(*out));
-	dp_parse(g_beats, n, out);
+	dp_parse(g_in, n, out);
 }
 
 // ---- frame builders; lengths are fixed up once the payload is in place ----
-
-void fix_ipv4_len(struct pkt_buf &f, uint16_t ip)
-{
-	pkt_put_be16(&f, (uint16_t)(ip + 2), (uint16_t)(f.len - ip));
-}
 
 void fix_ipv6_len(struct pkt_buf &f, uint16_t ip)
 {
@@ -72,6 +54,13 @@ uint16_t eth_ipv6(struct pkt_buf &f, uint8_t next, uint16_t payload_len)
 void tcp4_frame(struct pkt_buf &f)
 {
 	eth_ipv4(f, P_TCP, 20);
+	pkt_tcp(&f, 1234, 80, 5);
+}
+
+// IPv4 10.0.0.1 -> 10.0.0.2 TCP 1234 -> 80, after whatever L2 header f holds.
+void ipv4_tcp(struct pkt_buf &f)
+{
+	pkt_ipv4(&f, V4_S, V4_D, P_TCP, 20, 0, 0);
 	pkt_tcp(&f, 1234, 80, 5);
 }
 
@@ -112,6 +101,29 @@ void gre(struct pkt_buf &f, uint16_t flags, uint16_t proto, uint32_t key)
 		pkt_be32(&f, key);
 	if (flags & 0x1000u)
 		pkt_be32(&f, 7); // sequence number
+}
+
+// Outer Ethernet/IPv4 to VXLAN (vni) carrying inner_tcp4(), lengths closed; returns the UDP
+// header's offset.
+uint16_t vxlan_frame(struct pkt_buf &f, uint32_t vni)
+{
+	uint16_t udp = outer_udp(f, 4789);
+
+	pkt_vxlan(&f, vni);
+	inner_tcp4(f);
+	close_outer_udp(f, udp);
+	return udp;
+}
+
+// Outer Ethernet/IPv4 to GRE with flags and key, protocol transparent Ethernet bridging,
+// carrying inner_tcp4(); the outer IPv4 length closed.
+void nvgre_frame(struct pkt_buf &f, uint16_t flags, uint32_t key)
+{
+	uint16_t ip = eth_ipv4(f, P_GRE, 0);
+
+	gre(f, flags, ETH_TEB, key);
+	inner_tcp4(f);
+	fix_ipv4_len(f, ip);
 }
 
 // ---- checks ----
@@ -227,8 +239,7 @@ TEST(Parser, Vlan8021Q)
 {
 	pkt_eth(&f, MAC_D, MAC_S, ETH_8021Q);
 	pkt_vlan(&f, 100, ETH_IPV4);
-	pkt_ipv4(&f, V4_S, V4_D, P_TCP, 20, 0, 0);
-	pkt_tcp(&f, 1234, 80, 5);
+	ipv4_tcp(f);
 	parse();
 	LONGS_EQUAL(0, p.perr);
 	LONGS_EQUAL(1, p.layer[0].n_vlan);
@@ -243,8 +254,7 @@ TEST(Parser, QinQVidIsTheFirstTag)
 	pkt_eth(&f, MAC_D, MAC_S, ETH_8021AD);
 	pkt_vlan(&f, 200, ETH_8021Q);
 	pkt_vlan(&f, 300, ETH_IPV4);
-	pkt_ipv4(&f, V4_S, V4_D, P_TCP, 20, 0, 0);
-	pkt_tcp(&f, 1234, 80, 5);
+	ipv4_tcp(f);
 	parse();
 	LONGS_EQUAL(0, p.perr);
 	LONGS_EQUAL(2, p.layer[0].n_vlan);
@@ -257,8 +267,7 @@ TEST(Parser, Tpid9100IsATag)
 {
 	pkt_eth(&f, MAC_D, MAC_S, 0x9100);
 	pkt_vlan(&f, 5, ETH_IPV4);
-	pkt_ipv4(&f, V4_S, V4_D, P_TCP, 20, 0, 0);
-	pkt_tcp(&f, 1234, 80, 5);
+	ipv4_tcp(f);
 	parse();
 	LONGS_EQUAL(0, p.perr);
 	LONGS_EQUAL(1, p.layer[0].n_vlan);
@@ -271,8 +280,7 @@ TEST(Parser, VidExcludesPriorityBits)
 	pkt_eth(&f, MAC_D, MAC_S, ETH_8021Q);
 	pkt_be16(&f, 0xf07b); // PCP 7, DEI 1, VID 123
 	pkt_be16(&f, ETH_IPV4);
-	pkt_ipv4(&f, V4_S, V4_D, P_TCP, 20, 0, 0);
-	pkt_tcp(&f, 1234, 80, 5);
+	ipv4_tcp(f);
 	parse();
 	LONGS_EQUAL(0, p.perr);
 	LONGS_EQUAL(123, p.layer[0].vid);
@@ -440,10 +448,7 @@ TEST(Parser, Icmpv6HasNoPorts)
 
 TEST(Parser, VxlanInnerLayer)
 {
-	uint16_t udp = outer_udp(f, 4789);
-	pkt_vxlan(&f, 0x123456);
-	inner_tcp4(f);
-	close_outer_udp(f, udp);
+	vxlan_frame(f, 0x123456);
 	parse();
 	LONGS_EQUAL(0, p.perr);
 	LONGS_EQUAL(CLIF_OVERLAY_VXLAN, p.overlay);
@@ -532,10 +537,7 @@ TEST(Parser, GeneveUnknownProtocolHasNoInnerLayer)
 
 TEST(Parser, NvgreWithChecksumKeyAndSequence)
 {
-	uint16_t ip = eth_ipv4(f, P_GRE, 0);
-	gre(f, 0xb000, ETH_TEB, 0xabcdef42u); // C, K, S; VSID 0xabcdef, flow 0x42
-	inner_tcp4(f);
-	fix_ipv4_len(f, ip);
+	nvgre_frame(f, 0xb000, 0xabcdef42u); // C, K, S; VSID 0xabcdef, flow 0x42
 	parse();
 	LONGS_EQUAL(0, p.perr);
 	LONGS_EQUAL(CLIF_OVERLAY_NVGRE, p.overlay);
@@ -665,8 +667,7 @@ TEST(Parser, ThreeVlanTags)
 	pkt_vlan(&f, 10, ETH_8021Q);
 	pkt_vlan(&f, 20, ETH_8021Q);
 	pkt_vlan(&f, 30, ETH_IPV4);
-	pkt_ipv4(&f, V4_S, V4_D, P_TCP, 20, 0, 0);
-	pkt_tcp(&f, 1234, 80, 5);
+	ipv4_tcp(f);
 	parse();
 	LONGS_EQUAL(CLIF_PERR_VLAN_DEPTH, p.perr);
 	LONGS_EQUAL(2, p.layer[0].n_vlan);
@@ -842,10 +843,7 @@ TEST(Parser, IcmpCutShort)
 
 TEST(Parser, UdpLength4IsNotAnOverlay)
 {
-	uint16_t udp = outer_udp(f, 4789);
-	pkt_vxlan(&f, 5);
-	inner_tcp4(f);
-	fix_ipv4_len(f, 14);
+	uint16_t udp = vxlan_frame(f, 5);
 	pkt_put_be16(&f, (uint16_t)(udp + 4), 4);
 	parse();
 	LONGS_EQUAL(CLIF_PERR_L4_HDR, p.perr);
@@ -879,10 +877,7 @@ TEST(Parser, UdpFirstFragmentIsNotLengthCheckedNorAnOverlay)
 
 TEST(Parser, VxlanWithoutIFlag)
 {
-	uint16_t udp = outer_udp(f, 4789);
-	pkt_vxlan(&f, 5);
-	inner_tcp4(f);
-	close_outer_udp(f, udp);
+	uint16_t udp = vxlan_frame(f, 5);
 	f.b[udp + 8] = 0x00;
 	parse();
 	LONGS_EQUAL(CLIF_PERR_OVL_HDR, p.perr);
@@ -902,10 +897,7 @@ TEST(Parser, VxlanCutShortByFrame)
 
 TEST(Parser, VxlanCutShortByUdpLength)
 {
-	uint16_t udp = outer_udp(f, 4789);
-	pkt_vxlan(&f, 5);
-	inner_tcp4(f);
-	fix_ipv4_len(f, 14);
+	uint16_t udp = vxlan_frame(f, 5);
 	pkt_put_be16(&f, (uint16_t)(udp + 4), 8 + 4);
 	parse();
 	LONGS_EQUAL(CLIF_PERR_OVL_HDR, p.perr);
@@ -939,10 +931,7 @@ TEST(Parser, GeneveOptionsPastTheEnd)
 
 TEST(Parser, NvgreRoutingBit)
 {
-	uint16_t ip = eth_ipv4(f, P_GRE, 0);
-	gre(f, 0x6000, ETH_TEB, 0x00010000u);
-	inner_tcp4(f);
-	fix_ipv4_len(f, ip);
+	nvgre_frame(f, 0x6000, 0x00010000u);
 	parse();
 	LONGS_EQUAL(CLIF_PERR_OVL_HDR, p.perr);
 	check_no_overlay(p);
@@ -950,10 +939,7 @@ TEST(Parser, NvgreRoutingBit)
 
 TEST(Parser, NvgreVersion1)
 {
-	uint16_t ip = eth_ipv4(f, P_GRE, 0);
-	gre(f, 0x2001, ETH_TEB, 0x00010000u);
-	inner_tcp4(f);
-	fix_ipv4_len(f, ip);
+	nvgre_frame(f, 0x2001, 0x00010000u);
 	parse();
 	LONGS_EQUAL(CLIF_PERR_OVL_HDR, p.perr);
 	check_no_overlay(p);
@@ -961,10 +947,7 @@ TEST(Parser, NvgreVersion1)
 
 TEST(Parser, NvgreWithoutKey)
 {
-	uint16_t ip = eth_ipv4(f, P_GRE, 0);
-	gre(f, 0x0000, ETH_TEB, 0);
-	inner_tcp4(f);
-	fix_ipv4_len(f, ip);
+	nvgre_frame(f, 0x0000, 0);
 	parse();
 	LONGS_EQUAL(CLIF_PERR_OVL_HDR, p.perr);
 	check_no_overlay(p);

@@ -5,54 +5,24 @@
 
 extern "C" {
 #include "clif/exact_hash.h"
-#include "dp.h"
-#include "tb/pktgen.h"
-#include "tb/placer.h"
 }
+
+#include "dp_fixture.h"
 
 #include <CppUTest/TestHarness.h>
 
 namespace {
 
-const uint8_t MAC_D[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0d };
-const uint8_t MAC_S[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x05 };
-const uint8_t V4_S[4] = { 10, 0, 0, 1 };
-const uint8_t V4_D[4] = { 10, 0, 0, 2 };
-const uint8_t V4_FAR[4] = { 172, 16, 0, 2 };
-const uint8_t IV4_S[4] = { 192, 168, 7, 1 };
-const uint8_t IV4_D[4] = { 192, 168, 7, 2 };
-const uint8_t V6_S[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01 };
-const uint8_t V6_D[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02 };
-
 const uint16_t VXLAN_VNI = 5000;
-
-struct clif_tblwin_regs g_tw;
-struct dp_beat g_in[CLIF_DP_MAX_BEATS];
-struct dp_beat g_fwd[CLIF_DP_MAX_BEATS];
-alignas(64) uint8_t g_c2h_mem[16384];
-alignas(64) uint8_t g_punt_mem[4096];
-struct clif_ring_regs g_c2h_regs, g_punt_regs;
-struct clif_dp_counters g_ctr;
+const uint32_t C2H_RING = RING_MEM_BYTES, PUNT_RING = 4096; // ring sizes
 
 // ---- frames ----
-
-void fix_ipv4_len(struct pkt_buf &f, uint16_t ip)
-{
-	pkt_put_be16(&f, (uint16_t)(ip + 2), (uint16_t)(f.len - ip));
-}
 
 // Ethernet [+ 802.1Q vid] + IPv4 src -> dst, TCP 1234 -> 80, padded to len bytes (if larger).
 void tcp4(struct pkt_buf &f, const uint8_t *src, const uint8_t *dst, int vid = -1, uint16_t len = 0)
 {
-	pkt_reset(&f);
-	if (vid >= 0) {
-		pkt_eth(&f, MAC_D, MAC_S, 0x8100);
-		pkt_vlan(&f, (uint16_t)vid, 0x0800);
-	} else {
-		pkt_eth(&f, MAC_D, MAC_S, 0x0800);
-	}
-	uint16_t ip = pkt_ipv4(&f, src, dst, 6, 0, 0, 0);
-	pkt_tcp(&f, 1234, 80, 5);
+	uint16_t ip = start_tcp4(f, src, dst, vid, 0);
+
 	if (len > f.len)
 		pkt_zeros(&f, (size_t)(len - f.len));
 	fix_ipv4_len(f, ip);
@@ -66,19 +36,6 @@ void tcp6(struct pkt_buf &f)
 	pkt_tcp(&f, 1234, 80, 5);
 }
 
-// Outer 10.0.0.1 -> 10.0.0.2 UDP to VXLAN (VNI 5000), inner 192.168.7.1 -> 192.168.7.2 TCP.
-void vxlan(struct pkt_buf &f)
-{
-	pkt_reset(&f);
-	pkt_eth(&f, MAC_D, MAC_S, 0x0800);
-	pkt_ipv4(&f, V4_S, V4_D, 17, 8 + 8 + 54, 0, 0);
-	pkt_udp(&f, 49152, 4789, 8 + 54);
-	pkt_vxlan(&f, VXLAN_VNI);
-	pkt_eth(&f, MAC_D, MAC_S, 0x0800);
-	pkt_ipv4(&f, IV4_S, IV4_D, 6, 20, 0, 0);
-	pkt_tcp(&f, 4321, 443, 5);
-}
-
 void arp(struct pkt_buf &f)
 {
 	pkt_reset(&f);
@@ -87,51 +44,6 @@ void arp(struct pkt_buf &f)
 }
 
 // ---- entries ----
-
-struct clif_rule_entry rule(uint32_t handle, uint16_t actions = 0, uint16_t snap_len = 0)
-{
-	struct clif_rule_entry r;
-
-	memset(&r, 0, sizeof(r));
-	r.handle = handle;
-	r.actions = actions;
-	r.snap_len = snap_len;
-	r.flags = CLIF_ENTRY_VALID;
-	return r;
-}
-
-struct clif_exact_entry exact(uint8_t addr_type, const uint8_t *addr, uint8_t scope, uint32_t value,
-			      uint32_t slot)
-{
-	struct clif_exact_entry e;
-	size_t n = addr_type == CLIF_ADDR_IPV4 ? 4 : addr_type == CLIF_ADDR_MAC ? 6 : 16;
-
-	memset(&e, 0, sizeof(e));
-	e.key.addr_type = addr_type;
-	e.key.scope_type = scope;
-	e.key.scope_value = value;
-	memcpy(e.key.addr, addr, n);
-	e.rule_slot = slot;
-	e.flags = CLIF_ENTRY_VALID;
-	return e;
-}
-
-struct clif_prefix_entry prefix4(const uint8_t *addr, uint8_t len, uint32_t slot)
-{
-	struct clif_prefix_entry e;
-
-	memset(&e, 0, sizeof(e));
-	e.addr_type = CLIF_ADDR_IPV4;
-	e.scope_type = CLIF_SCOPE_ANY;
-	e.prefix_len = len;
-	e.flags = CLIF_ENTRY_VALID;
-	for (unsigned i = 0; i < 4; i++) {
-		unsigned keep = len >= 8 * (i + 1) ? 8 : len > 8 * i ? len - 8 * i : 0;
-		e.addr[i] = (uint8_t)(addr[i] & (0xff00u >> keep));
-	}
-	e.rule_slot = slot;
-	return e;
-}
 
 // Ternary IPv4 entry matching addr/32 (mask_all = 0: any address), no qualifiers.
 struct clif_ternary_entry tern4(const uint8_t *addr, bool mask_all, uint16_t priority, uint32_t slot)
@@ -158,46 +70,11 @@ struct dp_hits lookup(const struct pkt_buf &f, uint16_t vport = 0)
 	struct dp_parsed p;
 	struct dp_hits h;
 
-	memset(g_in, 0, sizeof(g_in));
-	memcpy(g_in, f.b, f.len);
+	load_frame(f);
 	dp_parse(g_in, f.len, &p);
 	memset(&h, 0xa5, sizeof(h));
 	dp_lookup(&p, vport, &h);
 	return h;
-}
-
-void rings_init()
-{
-	memset(&g_c2h_regs, 0, sizeof(g_c2h_regs));
-	memset(&g_punt_regs, 0, sizeof(g_punt_regs));
-	memset(&g_ctr, 0, sizeof(g_ctr));
-	memset(g_c2h_mem, 0xee, sizeof(g_c2h_mem));
-	g_c2h_regs.size = sizeof(g_c2h_mem);
-	g_c2h_regs.ctrl = CLIF_RING_CTRL_ENABLE;
-	g_punt_regs.size = sizeof(g_punt_mem);
-	g_punt_regs.ctrl = CLIF_RING_CTRL_ENABLE;
-}
-
-void process(const struct pkt_buf &f, uint16_t vport = 0)
-{
-	struct dp_meta meta;
-	struct dp_ring c2h = { &g_c2h_regs, g_c2h_mem };
-	struct dp_ring punt = { &g_punt_regs, g_punt_mem };
-
-	memset(g_in, 0, sizeof(g_in));
-	memcpy(g_in, f.b, f.len);
-	memset(&meta, 0, sizeof(meta));
-	meta.frame_len = f.len;
-	meta.vport = vport;
-	clif_dp_frame(g_in, g_fwd, &meta, c2h, punt, &g_ctr);
-}
-
-struct clif_c2h_rec record_at(uint32_t off)
-{
-	struct clif_c2h_rec r;
-
-	memcpy(&r, g_c2h_mem + off, sizeof(r));
-	return r;
 }
 
 void window_data(void *out, size_t n)
@@ -225,16 +102,14 @@ void check_no_hit(const struct dp_hits &h)
 
 } // namespace
 
-// Every group resets the tables (placer_init sends CLIF_TW_CMD_RESET) so tests are independent.
+// Every group resets the tables (start_placer) so tests are independent.
 TEST_GROUP(TableWindow)
 {
 	struct placer pl;
 
 	void setup() override
 	{
-		memset(&g_tw, 0, sizeof(g_tw));
-		clif_dp_reset();
-		LONGS_EQUAL(0, placer_init(&pl, &g_tw));
+		start_placer(pl);
 	}
 	void teardown() override
 	{
@@ -431,8 +306,8 @@ TEST(TableWindow, ResetEmptiesEverything)
 	LONGS_EQUAL(0, placer_prefix(&pl, &pe));
 	LONGS_EQUAL(0, placer_ternary(&pl, &te));
 	tcp4(f, V4_S, V4_D);
-	rings_init();
-	process(f);
+	rings_init(C2H_RING, PUNT_RING);
+	run_frame(f);
 	LONGS_EQUAL(1, placer_hits(&pl, 1).packets);
 
 	LONGS_EQUAL(CLIF_TW_ST_DONE, cmd(0, 0, CLIF_TW_CMD_RESET));
@@ -471,8 +346,8 @@ TEST(TableWindow, ClearHitsZeroesOneCounter)
 	placer_prefix(&pl, &p1);
 	placer_prefix(&pl, &p2);
 	tcp4(f, V4_S, V4_D);
-	rings_init();
-	process(f);
+	rings_init(C2H_RING, PUNT_RING);
+	run_frame(f);
 	LONGS_EQUAL(CLIF_TW_ST_DONE, cmd(CLIF_TBL_HITS, 1, CLIF_TW_CMD_CLEAR_HITS));
 	LONGS_EQUAL(0, placer_hits(&pl, 1).packets);
 	LONGS_EQUAL(0, placer_hits(&pl, 1).bytes);
@@ -489,10 +364,8 @@ TEST_GROUP(Lookup)
 
 	void setup() override
 	{
-		memset(&g_tw, 0, sizeof(g_tw));
-		clif_dp_reset();
-		LONGS_EQUAL(0, placer_init(&pl, &g_tw));
-		rings_init();
+		start_placer(pl);
+		rings_init(C2H_RING, PUNT_RING);
 		pkt_reset(&f);
 	}
 	void teardown() override
@@ -572,7 +445,7 @@ TEST(Lookup, ExactVniScopeHitsInnerLayer)
 {
 	add_rule(1);
 	add_exact(CLIF_ADDR_IPV4, IV4_S, CLIF_SCOPE_VNI, VXLAN_VNI, 1);
-	vxlan(f);
+	vxlan_tcp4(f, VXLAN_VNI);
 	check_one_hit(lookup(f), 1, CLIF_SIDE_INNER_SRC);
 }
 
@@ -580,7 +453,7 @@ TEST(Lookup, ExactVniScopeNeverHitsOuterLayer)
 {
 	add_rule(1);
 	add_exact(CLIF_ADDR_IPV4, V4_S, CLIF_SCOPE_VNI, VXLAN_VNI, 1);
-	vxlan(f);
+	vxlan_tcp4(f, VXLAN_VNI);
 	check_no_hit(lookup(f));
 }
 
@@ -588,7 +461,7 @@ TEST(Lookup, ExactVniScopeOtherVniMisses)
 {
 	add_rule(1);
 	add_exact(CLIF_ADDR_IPV4, IV4_S, CLIF_SCOPE_VNI, VXLAN_VNI + 1, 1);
-	vxlan(f);
+	vxlan_tcp4(f, VXLAN_VNI);
 	check_no_hit(lookup(f));
 }
 
@@ -596,7 +469,7 @@ TEST(Lookup, ExactAnyScopeHitsInnerLayer)
 {
 	add_rule(1);
 	add_exact(CLIF_ADDR_IPV4, IV4_D, CLIF_SCOPE_ANY, 0, 1);
-	vxlan(f);
+	vxlan_tcp4(f, VXLAN_VNI);
 	check_one_hit(lookup(f), 1, CLIF_SIDE_INNER_DST);
 }
 
@@ -697,7 +570,7 @@ TEST(Lookup, PrefixLength0HitsEveryAddress)
 {
 	add_rule(1);
 	add_prefix(prefix4(V4_S, 0, 1));
-	vxlan(f);
+	vxlan_tcp4(f, VXLAN_VNI);
 	check_one_hit(lookup(f), 1,
 		      CLIF_SIDE_OUTER_SRC | CLIF_SIDE_OUTER_DST | CLIF_SIDE_INNER_SRC | CLIF_SIDE_INNER_DST);
 }
@@ -734,7 +607,7 @@ TEST(Lookup, TernaryVniScopeFitsOnlyTheInnerLayer)
 	e.scope_type = CLIF_SCOPE_VNI;
 	e.scope_value = VXLAN_VNI;
 	add_ternary(e);
-	vxlan(f);
+	vxlan_tcp4(f, VXLAN_VNI);
 	check_one_hit(lookup(f), 1, CLIF_SIDE_INNER_SRC | CLIF_SIDE_INNER_DST);
 }
 
@@ -872,7 +745,7 @@ TEST(Lookup, SeventeenRulesFillTheHitListAndOverflow)
 	for (uint32_t i = 0; i < CLIF_DP_MAX_HITS; i++)
 		LONGS_EQUAL(100 + i, h.slot[i]);
 
-	process(f);
+	run_frame(f);
 	LONGS_EQUAL(1, g_ctr.match_overflow);
 	LONGS_EQUAL(1, placer_hits(&pl, 115).packets);
 	LONGS_EQUAL(0, placer_hits(&pl, 116).packets);
@@ -885,8 +758,8 @@ TEST(Lookup, FiveCaptureRulesRecordFourAndOverflow)
 		add_prefix(prefix4(V4_S, 32, s));
 	}
 	tcp4(f, V4_S, V4_D);
-	process(f);
-	struct clif_c2h_rec r = record_at(0);
+	run_frame(f);
+	struct clif_c2h_rec r = rec_at(g_c2h_mem, 0);
 	LONGS_EQUAL(4, r.n_match);
 	for (uint32_t i = 0; i < 4; i++) {
 		LONGS_EQUAL(0x1000 + 1 + i, r.handle[i]);
@@ -905,13 +778,13 @@ TEST(Lookup, HitCountersCountPacketsAndBytes)
 	add_exact(CLIF_ADDR_IPV4, V4_S, CLIF_SCOPE_ANY, 0, 7);
 	add_exact(CLIF_ADDR_IPV4, V4_D, CLIF_SCOPE_ANY, 0, 7); // both sides: still one count
 	tcp4(f, V4_S, V4_D, -1, 60);
-	process(f);
+	run_frame(f);
 	tcp4(f, V4_S, V4_D, -1, 100);
-	process(f);
+	run_frame(f);
 	tcp4(f, V4_S, V4_D, -1, 1500);
-	process(f);
+	run_frame(f);
 	tcp4(f, V4_FAR, V4_FAR, -1, 200); // misses
-	process(f);
+	run_frame(f);
 	struct clif_hit_counter c = placer_hits(&pl, 7);
 	LONGS_EQUAL(3, c.packets);
 	LONGS_EQUAL(60 + 100 + 1500, c.bytes);
