@@ -82,8 +82,8 @@ struct dp_layer {
 	uint8_t has_eth;
 	uint8_t n_vlan;
 	uint16_t vid;          /* first tag's VID */
-	uint8_t dmac[6];
-	uint8_t smac[6];
+	uint8_t dmac[CLIF_ADDR_BYTES]; /* 6 bytes, zero-padded as keys carry them */
+	uint8_t smac[CLIF_ADDR_BYTES];
 	uint8_t l3;            /* enum clif_l3_type */
 	uint8_t ip_proto;
 	uint8_t frag;

