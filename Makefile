@@ -20,6 +20,11 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 
 BIN := $(BUILD)/bin
 
+# Build on every core unless the caller chose (-j1 etc.).
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc)
+endif
+
 .PHONY: all check csim bench fuzz deps clean
 .DEFAULT_GOAL := all
 

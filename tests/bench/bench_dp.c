@@ -274,7 +274,8 @@ static double run_bpf(uint32_t n_targets, int optimize, uint64_t frames, uint64_
 	char *expr = malloc(cap), text[64];
 	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
 	struct bpf_program prog;
-	double t0, t1;
+	double t0, best = 0;
+	int rep;
 	uint64_t n;
 	uint32_t i;
 
@@ -294,19 +295,26 @@ static double run_bpf(uint32_t n_targets, int optimize, uint64_t frames, uint64_
 		exit(1);
 	}
 	*compile_s = now_s() - t0;
-	*matched = 0;
-	t0 = now_s();
-	for (n = 0; n < frames; n++) {
-		const struct frame *f = &pool[n % POOL_FRAMES];
-		struct pcap_pkthdr h = { .caplen = f->len, .len = f->len };
+	/* best of three, as for the model */
+	for (rep = 0; rep < 3; rep++) {
+		double r;
 
-		*matched += pcap_offline_filter(&prog, &h, (const u_char *)f->beats) != 0;
+		*matched = 0;
+		t0 = now_s();
+		for (n = 0; n < frames; n++) {
+			const struct frame *f = &pool[n % POOL_FRAMES];
+			struct pcap_pkthdr h = { .caplen = f->len, .len = f->len };
+
+			*matched += pcap_offline_filter(&prog, &h, (const u_char *)f->beats) != 0;
+		}
+		r = (double)frames / (now_s() - t0);
+		if (r > best)
+			best = r;
 	}
-	t1 = now_s();
 	pcap_freecode(&prog);
 	pcap_close(p);
 	free(expr);
-	return (double)frames / (t1 - t0);
+	return best;
 }
 
 static double measure_model(const char *prefix, const char *name, uint32_t n_targets, struct placer *pl,
