@@ -204,6 +204,25 @@ TEST(Capture, SnapLenAboveFrameLengthCapturesWholeFrame)
 	LONGS_EQUAL(rec_len_for(200), r.rec_len);
 }
 
+// A 9600-byte jumbo frame is forwarded whole and captured whole into a ring large enough.
+TEST(Capture, JumboFrameIsForwardedAndCapturedWhole)
+{
+	rings_init(RING_MEM_BYTES, RING);
+	rule_on_src(1, CLIF_ACT_CAPTURE, 0);
+	tcp4(f, 9600);
+	LONGS_EQUAL(9600, f.len);
+	process();
+	check_forwarded();
+	struct clif_c2h_rec r = rec_at(g_c2h_mem, 0);
+	LONGS_EQUAL(9600, r.orig_len);
+	LONGS_EQUAL(9600, r.cap_len);
+	LONGS_EQUAL(0, r.flags & CLIF_REC_F_TRUNCATED);
+	LONGS_EQUAL(rec_len_for(9600), r.rec_len);
+	MEMCMP_EQUAL(f.b, g_c2h_mem + CLIF_REC_HDR_BYTES, 9600);
+	LONGS_EQUAL(rec_len_for(9600), g_c2h.prod);
+	LONGS_EQUAL(1, g_ctr.captured);
+}
+
 TEST(Capture, LargestSnapLenOfTheListWins)
 {
 	rule_on_src(1, CLIF_ACT_CAPTURE, 64);
