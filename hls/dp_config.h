@@ -15,6 +15,9 @@
 #ifndef CLIF_DP_EXACT_WAY_SIZE
 #define CLIF_DP_EXACT_WAY_SIZE 16384u /* buckets per way (power of two): 64K entries */
 #endif
+#ifndef CLIF_DP_EXACT_STASH
+#define CLIF_DP_EXACT_STASH 8u        /* exact entries outside the ways, compared with every probe */
+#endif
 #ifndef CLIF_DP_PREFIX_ENTRIES
 #define CLIF_DP_PREFIX_ENTRIES 1024u
 #endif

@@ -13,6 +13,7 @@
 #include "dp.h"
 
 static struct clif_exact_entry exact_tbl[CLIF_DP_EXACT_WAYS][CLIF_DP_EXACT_WAY_SIZE];
+static struct clif_exact_entry stash_tbl[CLIF_DP_EXACT_STASH];
 static struct clif_prefix_entry prefix_tbl[CLIF_DP_PREFIX_ENTRIES];
 static struct clif_ternary_entry ternary_tbl[CLIF_DP_TERNARY_ENTRIES];
 static struct clif_rule_entry rule_tbl[CLIF_DP_RULE_SLOTS];
@@ -31,10 +32,8 @@ static inline int exact_class_ok(uint32_t addr_type, uint32_t scope_type)
 	return addr_type >= CLIF_ADDR_IPV4 && addr_type <= CLIF_ADDR_MAC && scope_type < CLIF_SCOPE_COUNT;
 }
 
-static void exact_store(uint32_t idx, struct clif_exact_entry e)
+static void exact_store(struct clif_exact_entry *slot, struct clif_exact_entry e)
 {
-	struct clif_exact_entry *slot = &exact_tbl[idx / CLIF_DP_EXACT_WAY_SIZE][idx % CLIF_DP_EXACT_WAY_SIZE];
-
 	if ((slot->flags & CLIF_ENTRY_VALID) && exact_class_ok(slot->key.addr_type, slot->key.scope_type))
 		exact_class_used[slot->key.addr_type][slot->key.scope_type]--;
 	if ((e.flags & CLIF_ENTRY_VALID) && exact_class_ok(e.key.addr_type, e.key.scope_type))
@@ -218,6 +217,7 @@ static uint32_t tw_table_size(uint32_t table)
 {
 	switch (table) {
 	case CLIF_TBL_EXACT: return CLIF_DP_EXACT_WAYS * CLIF_DP_EXACT_WAY_SIZE;
+	case CLIF_TBL_EXACT_STASH: return CLIF_DP_EXACT_STASH;
 	case CLIF_TBL_PREFIX: return CLIF_DP_PREFIX_ENTRIES;
 	case CLIF_TBL_TERNARY: return CLIF_DP_TERNARY_ENTRIES;
 	case CLIF_TBL_RULE:
@@ -230,7 +230,10 @@ static uint32_t tw_write(uint32_t table, uint32_t idx, const volatile uint32_t *
 {
 	switch (table) {
 	case CLIF_TBL_EXACT:
-		exact_store(idx, unpack_exact(d));
+		exact_store(&exact_tbl[idx / CLIF_DP_EXACT_WAY_SIZE][idx % CLIF_DP_EXACT_WAY_SIZE], unpack_exact(d));
+		break;
+	case CLIF_TBL_EXACT_STASH:
+		exact_store(&stash_tbl[idx], unpack_exact(d));
 		break;
 	case CLIF_TBL_PREFIX:
 		prefix_tbl[idx] = unpack_prefix(d);
@@ -254,6 +257,9 @@ static void tw_read(uint32_t table, uint32_t idx, volatile uint32_t *d)
 	switch (table) {
 	case CLIF_TBL_EXACT:
 		pack_exact(img, &exact_tbl[idx / CLIF_DP_EXACT_WAY_SIZE][idx % CLIF_DP_EXACT_WAY_SIZE]);
+		break;
+	case CLIF_TBL_EXACT_STASH:
+		pack_exact(img, &stash_tbl[idx]);
 		break;
 	case CLIF_TBL_PREFIX:
 		pack_prefix(img, &prefix_tbl[idx]);
@@ -283,6 +289,8 @@ void clif_dp_reset(void)
 	for (w = 0; w < CLIF_DP_EXACT_WAYS; w++)
 		for (i = 0; i < CLIF_DP_EXACT_WAY_SIZE; i++)
 			exact_tbl[w][i] = no_exact;
+	for (i = 0; i < CLIF_DP_EXACT_STASH; i++)
+		stash_tbl[i] = no_exact;
 	for (i = 0; i < CLIF_DP_PREFIX_ENTRIES; i++)
 		prefix_tbl[i] = no_prefix;
 	for (i = 0; i < CLIF_DP_TERNARY_ENTRIES; i++)
@@ -311,6 +319,7 @@ void clif_dp_tblwin(volatile struct clif_tblwin_regs *tw)
 	tw->ternary_entries = CLIF_DP_TERNARY_ENTRIES;
 	tw->rule_slots = CLIF_DP_RULE_SLOTS;
 	tw->hash_seed = CLIF_DP_HASH_SEED;
+	tw->exact_stash_entries = CLIF_DP_EXACT_STASH;
 	/* Counts beyond the table are clamped: the lookup loops must stay bounded. */
 	prefix_count = tw->prefix_count < CLIF_DP_PREFIX_ENTRIES ? tw->prefix_count : CLIF_DP_PREFIX_ENTRIES;
 	ternary_count = tw->ternary_count < CLIF_DP_TERNARY_ENTRIES ? tw->ternary_count : CLIF_DP_TERNARY_ENTRIES;
@@ -399,8 +408,9 @@ static void hit_add(struct dp_hits *h, uint32_t slot, uint8_t side)
 /*
  * Exact lookups run as three stages, as the hardware pipelines them: build every probe key of
  * the frame and hash it, read every way of every probe (independent reads: parallel memories
- * in hardware, overlapping cache misses in the C model), then compare. A key is in at most one
- * way (the firmware's invariant), so the first equal valid entry is the hit.
+ * in hardware, overlapping cache misses in the C model) and the stash, then compare. While the
+ * firmware moves a key (make-before-break) it sits in two places naming the same rule slot, so
+ * the first equal valid entry is the hit.
  */
 #ifdef __SYNTHESIS__
 #define DP_PREFETCH(p) ((void)0)
@@ -470,6 +480,15 @@ static void exact_read_stage(struct dp_probes *pr)
 		for (w = 0; w < CLIF_DP_EXACT_WAYS; w++) {
 #pragma HLS UNROLL
 			const struct clif_exact_entry *e = &exact_tbl[w][pr->p[i].bucket[w]];
+
+			if (!pr->p[i].hit && (e->flags & CLIF_ENTRY_VALID) && key_equal(&e->key, &pr->p[i].key)) {
+				pr->p[i].hit = 1;
+				pr->p[i].slot = e->rule_slot;
+			}
+		}
+		for (w = 0; w < CLIF_DP_EXACT_STASH; w++) {
+#pragma HLS UNROLL
+			const struct clif_exact_entry *e = &stash_tbl[w];
 
 			if (!pr->p[i].hit && (e->flags & CLIF_ENTRY_VALID) && key_equal(&e->key, &pr->p[i].key)) {
 				pr->p[i].hit = 1;
@@ -579,6 +598,7 @@ void dp_lookup_finish(const struct dp_parsed *p, uint16_t vport, struct dp_probe
 #pragma HLS BIND_STORAGE variable = exact_tbl type = ram_2p impl = uram
 #pragma HLS BIND_STORAGE variable = rule_tbl type = ram_2p impl = uram
 #pragma HLS BIND_STORAGE variable = hit_tbl type = ram_2p impl = uram
+#pragma HLS ARRAY_PARTITION variable = stash_tbl complete
 #pragma HLS ARRAY_PARTITION variable = prefix_tbl complete
 #pragma HLS ARRAY_PARTITION variable = ternary_tbl complete
 	static const struct dp_hits none;

@@ -232,8 +232,10 @@ static int program(struct placer *pl, const struct tb_rules *t, volatile struct 
 	for (i = 0; i < t->n_rules; i++)
 		if (placer_rule(pl, i, &t->rules[i]))
 			return -1;
+	/* every 16th exact entry goes to the stash while it has room */
 	for (i = 0; i < t->n_exact; i++)
-		if (placer_exact(pl, &t->exact[i]))
+		if ((i % 16 == 5 ? placer_exact_stash(pl, &t->exact[i]) && placer_exact(pl, &t->exact[i])
+				  : placer_exact(pl, &t->exact[i])))
 			return -1;
 	for (i = 0; i < t->n_prefix; i++)
 		if (placer_prefix(pl, &t->prefix[i]))

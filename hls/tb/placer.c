@@ -97,7 +97,17 @@ int placer_exact(struct placer *pl, const struct clif_exact_entry *e)
 			cur = victim;
 		}
 	}
-	return -1; /* cur (some earlier entry) is now out of the table; the testbench treats it as fatal */
+	/* The walk ended with cur homeless: the stash takes it, or the table is full (and cur,
+	 * possibly an earlier entry, is lost: the testbench treats that as fatal). */
+	return placer_exact_stash(pl, &cur);
+}
+
+int placer_exact_stash(struct placer *pl, const struct clif_exact_entry *e)
+{
+	if (pl->stash_used >= pl->tw->exact_stash_entries)
+		return -1;
+	placer_cmd(pl, CLIF_TBL_EXACT_STASH, pl->stash_used++, CLIF_TW_CMD_WRITE, e, sizeof(*e));
+	return 0;
 }
 
 int placer_prefix(struct placer *pl, const struct clif_prefix_entry *e)

@@ -20,6 +20,7 @@ struct placer {
 	uint32_t prefix_used;
 	uint32_t ternary_used;
 	uint32_t kicks;                 /* random-walk budget per insert */
+	uint32_t stash_used;
 	struct clif_exact_entry *shadow; /* ways * way_size: what the window holds */
 	uint64_t rng;
 };
@@ -38,6 +39,8 @@ int placer_rule(struct placer *pl, uint32_t slot, const struct clif_rule_entry *
 int placer_exact(struct placer *pl, const struct clif_exact_entry *e);
 int placer_prefix(struct placer *pl, const struct clif_prefix_entry *e);
 int placer_ternary(struct placer *pl, const struct clif_ternary_entry *e);
+/* Puts an exact entry straight into the stash (exact inserts also fall back to it). */
+int placer_exact_stash(struct placer *pl, const struct clif_exact_entry *e);
 
 /* Reads a rule's hit counter through the window. */
 struct clif_hit_counter placer_hits(struct placer *pl, uint32_t slot);

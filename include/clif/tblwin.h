@@ -26,6 +26,7 @@ enum clif_tw_table {
 	CLIF_TBL_TERNARY = 3, /* entry clif_ternary_entry */
 	CLIF_TBL_RULE = 4,    /* index = rule slot; entry clif_rule_entry */
 	CLIF_TBL_HITS = 5,    /* index = rule slot; clif_hit_counter, read-only */
+	CLIF_TBL_EXACT_STASH = 6, /* clif_exact_entry; a few entries compared with every probe */
 };
 
 enum clif_tw_cmd {
@@ -56,7 +57,8 @@ struct clif_tblwin_regs {
 	uint32_t ternary_entries;
 	uint32_t rule_slots;
 	uint32_t hash_seed;       /* seed of clif_exact_hash() in this bitstream */
-	uint32_t rsvd0[2];
+	uint32_t exact_stash_entries; /* keys that found no bucket can live here */
+	uint32_t rsvd0;
 	/* read-write */
 	uint32_t prefix_count;    /* entries [0, prefix_count) are searched */
 	uint32_t ternary_count;   /* entries [0, ternary_count) are searched */
