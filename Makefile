@@ -46,13 +46,14 @@ $(BUILD)/san/%.o: %.c | deps
 
 $(BUILD)/obj/%.o: %.cpp | deps
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS_BASE) $(CXXFLAGS_BASE) -c $< -o $@
+	$(CXX) $(CPPFLAGS_BASE) $(CXXFLAGS_BASE) $(call dir_flags,$<) -c $< -o $@
 
 $(BUILD)/san/%.o: %.cpp | deps
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS_BASE) $(CXXFLAGS_BASE) $(SAN_FLAGS) -c $< -o $@
+	$(CXX) $(CPPFLAGS_BASE) $(CXXFLAGS_BASE) $(SAN_FLAGS) $(call dir_flags,$<) -c $< -o $@
 
 include hls/module.mk
+include firmware/module.mk
 include tests/module.mk
 
 all: $(ALL_PROGRAMS)

@@ -1,7 +1,7 @@
 # tests/: unit suites (CppUTest), the fuzz target, benchmarks, and the check runner.
 
 UNIT_SRCS := $(wildcard tests/unit/*.cpp)
-UNIT_C_SRCS := $(HLS_SRCS) $(TB_SRCS)
+UNIT_C_SRCS := $(HLS_SRCS) $(TB_SRCS) $(FW_CORE_SRCS)
 
 $(BIN)/clif-unit: $(UNIT_SRCS:%.cpp=$(BUILD)/obj/%.o) $(UNIT_C_SRCS:%.c=$(BUILD)/obj/%.o)
 	@mkdir -p $(@D)
@@ -28,7 +28,7 @@ $(BIN)/fuzz-mkseeds: $(BUILD)/obj/tests/fuzz/mkseeds.o $(BUILD)/obj/hls/tb/pktge
 	@mkdir -p $(@D)
 	$(CC) $^ -o $@
 
-DIR_CFLAGS_tests := -Ihls/tb
+DIR_CFLAGS_tests := -Ihls/tb -Ifirmware/include
 
 $(FUZZ_CORPUS)/.seeded: $(BIN)/fuzz-mkseeds
 	@mkdir -p $(@D)
@@ -57,6 +57,8 @@ $(BIN)/clif-bench-dp-1m: $(BENCH_SRCS) | deps
 		$(BENCH_SRCS) -lpcap -o $@
 
 ALL_PROGRAMS += $(BIN)/clif-bench-dp $(BIN)/clif-bench-dp-1m
+
+include tests/bench/module.mk
 
 bench: $(BIN)/clif-bench-dp $(BIN)/clif-bench-dp-1m
 	$(BIN)/clif-bench-dp-1m dp_model --optimized-bpf --mixed

@@ -1,0 +1,1 @@
+# tests/bench/: benchmark programs beyond the data plane's (the data-plane bench is in tests/module.mk).
