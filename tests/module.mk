@@ -67,7 +67,7 @@ bench: $(BIN)/clif-bench-dp $(BIN)/clif-bench-dp-1m
 # ---- make check: every suite; the runner prints one "N passed, N failed" line ----
 
 CHECK_PROGRAMS := $(BIN)/clif-unit $(BIN)/clif-unit-san $(BIN)/clif-csim $(BIN)/clif-csim-san \
-	$(BIN)/fuzz-dataplane $(FUZZ_CORPUS)/.seeded
+	$(BIN)/fuzz-dataplane $(FUZZ_CORPUS)/.seeded $(FW_CHECK_TARGETS)
 
 check: $(CHECK_PROGRAMS)
 	@BUILD=$(BUILD) CC=$(CC) CXX=$(CXX) tests/run-check

@@ -12,6 +12,9 @@
  * refreshed by every new sighting and removed (UNBIND event) when it ages out, when the IP
  * moves to another target, or when the MAC rule goes. Punted frames are hostile: every length
  * is checked, malformed frames are counted and dropped.
+ * Bindings are keyed by (address, the MAC rule's scope). A new address is refused (table_full)
+ * when its target already holds LEARN_MAX_PER_OWNER addresses or the binding table is full.
+ * Which layers, encapsulations and messages are read: see firmware/core/learn.c.
  */
 #ifndef FW_LEARN_H
 #define FW_LEARN_H
@@ -26,6 +29,7 @@
 #define LEARN_EVENT_QUEUE 256u           /* events waiting for CLIF_OP_LEARN_DRAIN */
 #define LEARN_DEFAULT_AGE_S 3600u
 #define LEARN_HANDLE_BASE 0x80000000u    /* handles of learned rules; host handles stay below */
+#define LEARN_MAX_PER_OWNER 16u          /* addresses one MAC target may hold at once */
 
 struct learn_counters {
 	uint64_t frames;      /* punted frames looked at */

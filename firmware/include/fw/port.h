@@ -60,7 +60,8 @@ void plat_stop(int status) __attribute__((noreturn));
  */
 void plat_tw_doorbell(volatile struct clif_tblwin_regs *tw);
 
-/* Called when a service-loop round found nothing to do (default: nothing; aarch64: wfe-free spin). */
+/* Called when a service-loop round found nothing to do (default: nothing; aarch64: a short
+ * wfe, woken by the timer, so the loop stays responsive without spinning flat out). */
 void plat_idle(void);
 
 #endif /* FW_PORT_H */
