@@ -8,8 +8,9 @@
 
 /*
  * Fills a record's rule list (the first CLIF_REC_MAX_MATCH hit-list rules with the action), its
- * copy length and the flags that depend on the list. Returns 1 when the list was longer than a
- * record holds.
+ * copy length (punt copies are whole frames: the learner reads DHCP options whatever the
+ * capture snap length) and the flags that depend on the list. Returns 1 when the list was
+ * longer than a record holds.
  */
 static int build_list(const struct dp_hits *hits, uint16_t action, uint16_t frame_len, struct clif_c2h_rec *rec)
 {
@@ -34,6 +35,8 @@ static int build_list(const struct dp_hits *hits, uint16_t action, uint16_t fram
 			snap = r.snap_len;
 	}
 	rec->n_match = (uint8_t)(n < CLIF_REC_MAX_MATCH ? n : CLIF_REC_MAX_MATCH);
+	if (action == CLIF_ACT_PUNT)
+		whole = 1;
 	rec->cap_len = (uint16_t)(whole || snap > frame_len ? frame_len : snap);
 	if (rec->cap_len < frame_len)
 		rec->flags |= CLIF_REC_F_TRUNCATED;

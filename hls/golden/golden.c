@@ -541,7 +541,7 @@ static uint16_t copy_len(const struct golden_tables *t, const uint32_t *list, ui
 
 static void make_record(const struct golden_tables *t, const struct parse *ps,
 			const struct golden_result *out, const uint32_t *list_idx, uint32_t n,
-			int punt_nonempty, int hit_overflow, uint16_t vport, uint64_t ts_ns,
+			int punt_nonempty, int hit_overflow, int whole_frame, uint16_t vport, uint64_t ts_ns,
 			struct clif_c2h_rec *rec)
 {
 	uint32_t slots[CLIF_DP_MAX_HITS];
@@ -550,7 +550,7 @@ static void make_record(const struct golden_tables *t, const struct parse *ps,
 
 	for (i = 0; i < n; i++)
 		slots[i] = out->hit_slot[list_idx[i]];
-	cap = copy_len(t, slots, n, (uint16_t)ps->len);
+	cap = whole_frame ? (uint16_t)ps->len : copy_len(t, slots, n, (uint16_t)ps->len);
 
 	memset(rec, 0, sizeof(*rec));
 	rec->rec_len = CLIF_REC_HDR_BYTES +
@@ -637,12 +637,12 @@ void golden_frame(const struct golden_tables *t, const uint8_t *frame, uint16_t 
 
 	if (n_cap > 0) {
 		out->capture = 1;
-		make_record(t, &ps, out, cap_idx, n_cap, n_punt > 0, hit_overflow, vport, ts_ns,
+		make_record(t, &ps, out, cap_idx, n_cap, n_punt > 0, hit_overflow, 0, vport, ts_ns,
 			    &out->cap_rec);
 	}
 	if (n_punt > 0) {
 		out->punt = 1;
-		make_record(t, &ps, out, punt_idx, n_punt, 1, hit_overflow, vport, ts_ns,
+		make_record(t, &ps, out, punt_idx, n_punt, 1, hit_overflow, 1, vport, ts_ns,
 			    &out->punt_rec);
 	}
 }

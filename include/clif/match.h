@@ -90,7 +90,7 @@ _Static_assert(offsetof(struct clif_ternary_entry, port_this) == 48, "ternary en
 struct clif_rule_entry {
 	uint32_t handle;   /* the host's rule handle, reported in C2H records */
 	uint16_t actions;  /* CLIF_ACT_* */
-	uint16_t snap_len; /* bytes to capture, 0 = whole frame */
+	uint16_t snap_len; /* bytes of a C2H copy, 0 = whole frame (punt copies are always whole) */
 	uint32_t flags;    /* CLIF_ENTRY_VALID */
 	uint32_t rsvd;
 };
