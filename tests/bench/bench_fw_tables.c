@@ -259,7 +259,6 @@ int main(void)
 	printf("bench: linear_probe_inserts_per_s %.0f inserts/s\n", n90 / lp_best);
 	printf("bench: fw_table_vs_linear_probe %.3f x\n", (n90 / fw_best) / (n90 / lp_best));
 	printf("bench: linear_probe_mean_probe_len_at_90pct %.2f probes\n", (double)hit_probes / n90);
-	printf("bench: fw_table_probe_buckets %u buckets\n", g.ways);
 	printf("info: linear probing at 90%%: %.2f probes per insert, %.2f per lookup of an absent key, "
 	       "longest lookup %u; the exact table reads %u buckets (in parallel) + %u stash entries for any lookup\n",
 	       (double)lp_insert_probes / n90, (double)miss_probes / n90, max_probe, g.ways, g.stash);
