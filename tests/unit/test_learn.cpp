@@ -161,8 +161,18 @@ TEST(Learn, DhcpAckInstallsAnExactCaptureRuleInTheOwnersScope)
 	MEMCMP_EQUAL(a, r.addr, 16);
 }
 
-// (The punted copy is cut to the MAC rule's snap length too: ARP fits in 200 bytes, a DHCP
-// ACK does not.)
+// The punted copy is the whole frame whatever the MAC rule's snap length: a DHCP ACK still binds
+// when the target's captures are cut to 64 bytes.
+TEST(Learn, DhcpAckBindsWhateverTheOwnersSnapLength)
+{
+	add_rule(mac_rule(OWNER2, TGT2_MAC, 64));
+	dhcp_msg(f, 5, TGT2_MAC, TGT2_MAC, TGT_IP);
+	CHECK(f.len > 4 * 64); /* the client address (BOOTP offset 28) lies far past 64 bytes */
+	punt_frame(f);
+	UNSIGNED_LONGLONGS_EQUAL(1, l.ctr.binds);
+	UNSIGNED_LONGLONGS_EQUAL(0, l.ctr.malformed);
+}
+
 TEST(Learn, LearnedRuleCapturesWithTheOwnersHandleAndSnap)
 {
 	add_rule(mac_rule(OWNER2, TGT2_MAC, 200));
