@@ -54,6 +54,8 @@ $(BUILD)/san/%.o: %.cpp | deps
 
 include hls/module.mk
 include firmware/module.mk
+include hostdrv/module.mk
+include boards/sim/module.mk
 include tests/module.mk
 
 all: $(ALL_PROGRAMS)

@@ -1,0 +1,1 @@
+# boards/sim: clif-cardsim, the card as a host process.

@@ -1,0 +1,1 @@
+# The XRT backend of libclif and its no-op-emulation tests.
