@@ -1,15 +1,15 @@
 # tests/: unit suites (CppUTest), the fuzz target, benchmarks, and the check runner.
 
 UNIT_SRCS := $(wildcard tests/unit/*.cpp)
-UNIT_C_SRCS := $(HLS_SRCS) $(TB_SRCS) $(FW_CORE_SRCS)
+UNIT_C_SRCS := $(HLS_SRCS) $(TB_SRCS) $(FW_CORE_SRCS) $(LIBCLIF_SRCS)
 
 $(BIN)/clif-unit: $(UNIT_SRCS:%.cpp=$(BUILD)/obj/%.o) $(UNIT_C_SRCS:%.c=$(BUILD)/obj/%.o)
 	@mkdir -p $(@D)
-	$(CXX) $^ -lCppUTest -lCppUTestExt -o $@
+	$(CXX) $^ -lCppUTest -lCppUTestExt $(LIBCLIF_LDLIBS) -o $@
 
 $(BIN)/clif-unit-san: $(UNIT_SRCS:%.cpp=$(BUILD)/san/%.o) $(UNIT_C_SRCS:%.c=$(BUILD)/san/%.o)
 	@mkdir -p $(@D)
-	$(CXX) $(SAN_FLAGS) $^ -lCppUTest -lCppUTestExt -o $@
+	$(CXX) $(SAN_FLAGS) $^ -lCppUTest -lCppUTestExt $(LIBCLIF_LDLIBS) -o $@
 
 ALL_PROGRAMS += $(BIN)/clif-unit $(BIN)/clif-unit-san
 

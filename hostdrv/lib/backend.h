@@ -19,7 +19,8 @@ struct clif_backend_ops {
 	/* BAR0 register access (offsets from include/clif/bar.h). */
 	uint32_t (*read32)(struct clif_card *c, uint32_t off);
 	void (*write32)(struct clif_card *c, uint32_t off, uint32_t v);
-	/* Bulk BAR0 copies (identity block, mailbox command/completion/data). Return 0 or CLIF_E_IO. */
+	/* Bulk BAR0 copies (identity block, mailbox command/completion/data). Return 0, CLIF_E_INVAL
+	 * (outside BAR0) or CLIF_E_IO. */
 	int (*read_block)(struct clif_card *c, uint32_t off, void *dst, uint32_t n);
 	int (*write_block)(struct clif_card *c, uint32_t off, const void *src, uint32_t n);
 	/* Host memory for the C2H ring: *host for the CPU, *dma for the card's ring registers. */

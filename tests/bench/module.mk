@@ -23,3 +23,25 @@ bench: bench-fw-tables
 ifneq ($(filter bench,$(MAKECMDGOALS)),)
 bench-fw-tables: | $(BIN)/clif-bench-dp $(BIN)/clif-bench-dp-1m
 endif
+
+# ---- libclif: the C2H consumer (dequeue, touch every byte, release) against a plain memcpy ----
+# The libclif suites (tests/unit, tests/sim, tests/bench) include libclif.h.
+DIR_CFLAGS_tests += -Ihostdrv/lib/include
+
+$(BIN)/clif-bench-c2h: $(BUILD)/obj/tests/bench/bench_c2h.o $(BUILD)/obj/hls/tb/pktgen.o $(LIB)/libclif.a
+	@mkdir -p $(@D)
+	$(CC) $^ -lpcap $(LIBCLIF_LDLIBS) -o $@
+
+ALL_PROGRAMS += $(BIN)/clif-bench-c2h
+
+# Fed by clif-cardsim replaying a pcap (tests/bench/bench_c2h.c says how).
+.PHONY: bench-c2h
+bench-c2h: $(BIN)/clif-bench-c2h $(BIN)/clif-cardsim
+	$(BIN)/clif-bench-c2h $(BIN)
+
+bench: bench-c2h
+
+# Under `make bench`, after the table-manager bench: one benchmark at a time.
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+bench-c2h: | bench-fw-tables
+endif

@@ -18,7 +18,15 @@
 #include "clif/c2h.h"
 #include "clif/dpctr.h"
 #include "clif/ident.h"
+#include "clif/match.h"
 #include "clif/mbox.h"
+
+#ifdef __cplusplus
+extern "C" {
+/* clif_dp_counters() and others are named like the structs they fill: C++ -Wshadow says so. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wshadow"
+#endif
 
 enum clif_err {
 	CLIF_OK = 0,
@@ -55,6 +63,11 @@ struct clif_open_opts {
  * CLIF_E_NODEV, CLIF_E_PERM, CLIF_E_ABI, CLIF_E_FAULT, CLIF_E_TIMEOUT, CLIF_E_NOMEM, CLIF_E_IO.
  */
 int clif_open(const char *name, const struct clif_open_opts *opts, struct clif_card **out);
+/*
+ * Like clif_open() without the C2H ring: for tools (clifctl) that talk to a card whose ring
+ * another process consumes. clif_c2h_dequeue() on such a handle returns CLIF_E_INVAL.
+ */
+int clif_open_control(const char *name, const struct clif_open_opts *opts, struct clif_card **out);
 void clif_close(struct clif_card *c);
 
 /* The backend's name ("sim" or "xrt"). */
@@ -98,7 +111,8 @@ int clif_card_reset(struct clif_card *c);
  * ring (pads skipped), valid until released; clif_c2h_release() hands the first n dequeued
  * records back to the card, oldest first. Returns the number of views (0: none yet) or a
  * CLIF_E_* code (CLIF_E_IO: a record that does not hold together; the ring is resynchronised
- * and the loss counted).
+ * and the loss counted; CLIF_E_RESET: the card reset and cleared the ring, clif_poll() re-arms
+ * it; CLIF_E_INVAL: a handle from clif_open_control()).
  */
 struct clif_rec_view {
 	const struct clif_c2h_rec *hdr;
@@ -125,5 +139,10 @@ int clif_c2h_stats(struct clif_card *c, struct clif_c2h_stats *out);
 typedef void (*clif_reset_cb)(struct clif_card *c, uint32_t reset_gen, void *arg);
 void clif_on_reset(struct clif_card *c, clif_reset_cb cb, void *arg);
 int clif_poll(struct clif_card *c, uint32_t heartbeat_timeout_ms);
+
+#ifdef __cplusplus
+#pragma GCC diagnostic pop
+}
+#endif
 
 #endif /* LIBCLIF_H */
