@@ -38,5 +38,11 @@ $(BIN)/clif-libclif-e2e: $(BUILD)/obj/tests/sim/e2e.o $(GOLDEN_OBJS) $(BUILD)/ob
 	@mkdir -p $(@D)
 	$(CC) $^ -lpcap $(LIBCLIF_LDLIBS) -o $@
 
-ALL_PROGRAMS += $(BIN)/clif-libclif-e2e
-check: $(BIN)/clif-libclif-e2e $(BIN)/clifctl $(BIN)/clif-cardsim
+# libclif's fault handling against clif-cardsim: ring overflow, resets and replay, ABI refusal,
+# mailbox timeout, heartbeat loss (tests/sim/e2e_faults.c, run by tests/run-check).
+$(BIN)/clif-libclif-faults: $(BUILD)/obj/tests/sim/e2e_faults.o $(BUILD)/obj/hls/tb/pktgen.o $(LIB)/libclif.a
+	@mkdir -p $(@D)
+	$(CC) $^ -lpcap $(LIBCLIF_LDLIBS) -o $@
+
+ALL_PROGRAMS += $(BIN)/clif-libclif-e2e $(BIN)/clif-libclif-faults
+check: $(BIN)/clif-libclif-e2e $(BIN)/clif-libclif-faults $(BIN)/clifctl $(BIN)/clif-cardsim
