@@ -186,10 +186,8 @@ int fw_poll(struct fw *fw)
 	int work = 0;
 	uint64_t now;
 
-	if (__atomic_load_n(&fw->res.mbox->doorbell, __ATOMIC_ACQUIRE) != fw->last_seq) {
-		fw_mbox_serve(fw);
+	if (fw_mbox_serve(fw) != FW_MBOX_NOT_SERVED)
 		work = 1;
-	}
 	now = plat_now_ns();
 	if (punt_poll(fw, now))
 		work = 1;

@@ -331,7 +331,11 @@ int fw_mbox_serve(struct fw *fw)
 	uint32_t seq = __atomic_load_n(&mb->doorbell, __ATOMIC_ACQUIRE);
 	uint16_t op;
 
+	if (seq == CLIF_MBOX_NO_CMD || seq == fw->last_seq)
+		return FW_MBOX_NOT_SERVED;
 	read_cmd(mb, &c); /* the doorbell was written after the command: read after it */
+	if (__atomic_load_n(&mb->doorbell, __ATOMIC_ACQUIRE) != seq)
+		return FW_MBOX_NOT_SERVED; /* the host rewrote the command meanwhile: next round */
 	op = c.hdr.opcode;
 	if (op >= CLIF_OP_COUNT)
 		fail(&rp, CLIF_MBOX_EBADOP, "opcode");

@@ -29,6 +29,8 @@ struct clif_card {
 	/* ---- the library's state (clif.c, mbox.c, rules.c, c2h.c) ---- */
 	int with_ring;           /* opened with a C2H ring (clif_open), not control-only */
 	int last_status;         /* CLIF_MBOX_* of the last answer */
+	uint32_t mbox_seq;       /* the last mailbox seq this handle sent (mbox.c) */
+	int mbox_seq_valid;
 	uint32_t reset_gen;      /* the generation the library last armed the card for */
 	uint32_t in_reset;       /* clif_poll() saw status RESET/BOOTING: re-arm once READY */
 	uint32_t hb_last;        /* heartbeat last seen, and when it last moved */

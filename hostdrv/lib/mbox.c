@@ -52,6 +52,24 @@ static int wait_done(struct clif_card *c, uint32_t seq, uint64_t end_ns, uint32_
 	}
 }
 
+/* The next command's seq: counts on from the last one this handle sent (or, the first time,
+ * from the card's doorbell), skipping CLIF_MBOX_NO_CMD and the card's done value. */
+static uint32_t mbox_next_seq(struct clif_card *c)
+{
+	uint32_t done = c->ops->read32(c, CLIF_OFF_MBOX_DONE);
+	uint32_t seq;
+
+	if (!c->mbox_seq_valid) {
+		c->mbox_seq = c->ops->read32(c, CLIF_OFF_MBOX_DOORBELL);
+		c->mbox_seq_valid = 1;
+	}
+	seq = c->mbox_seq + 1u;
+	while (seq == CLIF_MBOX_NO_CMD || seq == done)
+		seq++;
+	c->mbox_seq = seq;
+	return seq;
+}
+
 int clif_mbox_call_(struct clif_card *c, struct clif_mbox_cmd *cmd, struct clif_mbox_cpl *cpl, void *data,
 		    uint32_t data_max, int expect_reset)
 {
@@ -66,13 +84,15 @@ int clif_mbox_call_(struct clif_card *c, struct clif_mbox_cmd *cmd, struct clif_
 	gen = c->ops->read32(c, CLIF_OFF_IDENT_RESET_GEN);
 	for (attempt = 0; attempt <= c->opts.mbox_retries; attempt++) {
 		/* A seq the card has not seen: it serves a doorbell that differs from the last it
-		 * answered, so never the doorbell's current value (nor the one before a re-send). */
-		uint32_t seq = c->ops->read32(c, CLIF_OFF_MBOX_DOORBELL) + 1u;
+		 * answered (done), never CLIF_MBOX_NO_CMD, and never one an abandoned command had. */
+		uint32_t seq = mbox_next_seq(c);
 		uint64_t end;
 
-		if (seq == c->ops->read32(c, CLIF_OFF_MBOX_DONE))
-			seq++;
 		cmd->hdr.seq = seq;
+		/* No command while it is rewritten: a card still copying the abandoned one drops
+		 * its copy instead of serving half of each (mbox.h). */
+		c->ops->write32(c, CLIF_OFF_MBOX_DOORBELL, CLIF_MBOX_NO_CMD);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (c->ops->write_block(c, CLIF_OFF_MBOX_CMD, cmd, sizeof(*cmd)))
 			return CLIF_E_IO;
 		__atomic_thread_fence(__ATOMIC_RELEASE); /* the command before the doorbell */

@@ -2,12 +2,16 @@
 /*
  * Mailbox: the host's command channel to the card's firmware.
  *
- * One command in flight. The host writes the 64-byte command (and, for commands with bulk
- * input, the data area), then writes the command's seq to doorbell: the doorbell is written
- * last. The firmware validates the command, executes it, writes the 16-byte completion (and
- * bulk output in the data area), then writes seq to done. The host waits for done == seq with
- * a bound and treats a timeout as an error; it never reuses a seq while a command could be
- * outstanding.
+ * One command in flight. The host writes CLIF_MBOX_NO_CMD to doorbell, then the 64-byte command
+ * (and, for commands with bulk input, the data area), then the command's seq to doorbell: the
+ * doorbell is written last. The firmware reads doorbell, copies the command, reads doorbell
+ * again and serves the copy only if both reads agree (and differ from CLIF_MBOX_NO_CMD and from
+ * the last seq it served): a command the host rewrote while it was being copied (a re-send
+ * after a timeout) is never served half old, half new. It then executes it, writes the 16-byte
+ * completion (and bulk output in the data area), then writes seq to done. The host waits for
+ * done == seq with a bound and treats a timeout as an error; seqs are never 0 and never reused
+ * while a command could be outstanding. A command abandoned after a timeout may still have been
+ * executed (a re-sent RULE_ADD can then answer EEXIST).
  */
 #ifndef CLIF_MBOX_H
 #define CLIF_MBOX_H
@@ -17,6 +21,7 @@
 #define CLIF_MBOX_CMD_BYTES 64u
 #define CLIF_MBOX_CPL_BYTES 16u
 #define CLIF_MBOX_DATA_BYTES 2048u
+#define CLIF_MBOX_NO_CMD 0u /* doorbell value while the host writes a command */
 
 enum clif_mbox_opcode {
 	CLIF_OP_NOP = 0,

@@ -83,6 +83,32 @@ TEST_GROUP(Mbox)
 
 // ---- the envelope ----
 
+// While the host rewrites a command the doorbell reads CLIF_MBOX_NO_CMD: nothing is served.
+TEST(Mbox, DoorbellNoCommandIsNotServed)
+{
+	struct clif_mbox_cmd c = cmd_plain(CLIF_OP_HEARTBEAT);
+
+	post(&c);
+	uint32_t done = g_card.mbox.done;
+	g_card.mbox.doorbell = CLIF_MBOX_NO_CMD;
+	c.hdr.seq = CLIF_MBOX_NO_CMD;
+	memcpy((void *)&g_card.mbox.cmd, &c, sizeof(c));
+	LONGS_EQUAL(FW_MBOX_NOT_SERVED, fw_mbox_serve(&fw));
+	fw_poll(&fw); /* a service round must not answer it either */
+	UNSIGNED_LONGS_EQUAL(done, g_card.mbox.done);
+	UNSIGNED_LONGLONGS_EQUAL(1, fw.ctr.commands);
+}
+
+// A doorbell already answered is not served twice.
+TEST(Mbox, AnsweredDoorbellIsNotServedAgain)
+{
+	struct clif_mbox_cmd c = cmd_plain(CLIF_OP_HEARTBEAT);
+
+	post(&c);
+	LONGS_EQUAL(FW_MBOX_NOT_SERVED, fw_mbox_serve(&fw));
+	UNSIGNED_LONGLONGS_EQUAL(1, fw.ctr.commands);
+}
+
 TEST(Mbox, UnknownOpcode)
 {
 	struct clif_mbox_cmd c = cmd_plain(CLIF_OP_COUNT);

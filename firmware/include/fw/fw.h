@@ -59,9 +59,12 @@ int fw_init(struct fw *fw, const struct fw_resources *res);
 int fw_poll(struct fw *fw);
 
 /*
- * Serves the command in the mailbox (the platform found doorbell != last answered seq):
- * validates it, runs it, writes the completion and any data, then done. Returns the status.
+ * Serves the command in the mailbox, if there is a new one (doorbell neither CLIF_MBOX_NO_CMD
+ * nor the last seq answered, and unchanged while the command was copied): validates it, runs
+ * it, writes the completion and any data, then done. Returns the status, or
+ * FW_MBOX_NOT_SERVED when there was nothing (complete) to serve.
  */
+#define FW_MBOX_NOT_SERVED (-1)
 int fw_mbox_serve(struct fw *fw);
 
 /* Card reset: empties the tables and the learner, drops what the punt ring holds (punted by
