@@ -34,13 +34,14 @@ $(BIN)/clifctl: $(BUILD)/obj/hostdrv/tools/clifctl.o $(LIB)/libclif.a
 ALL_PROGRAMS += $(LIB)/libclif.a $(LIB)/libclif.so $(BIN)/clifctl
 
 # libclif and clifctl end to end against clif-cardsim (tests/sim/e2e.c, run by tests/run-check).
-$(BIN)/clif-libclif-e2e: $(BUILD)/obj/tests/sim/e2e.o $(GOLDEN_OBJS) $(BUILD)/obj/hls/tb/pktgen.o $(LIB)/libclif.a
+$(BIN)/clif-libclif-e2e: $(BUILD)/obj/tests/sim/e2e.o $(BUILD)/obj/tests/sim/cardsim_proc.o $(GOLDEN_OBJS) $(BUILD)/obj/hls/tb/pktgen.o $(LIB)/libclif.a
 	@mkdir -p $(@D)
 	$(CC) $^ -lpcap $(LIBCLIF_LDLIBS) -o $@
 
 # libclif's fault handling against clif-cardsim: ring overflow, resets and replay, ABI refusal,
 # mailbox timeout, heartbeat loss (tests/sim/e2e_faults.c, run by tests/run-check).
-$(BIN)/clif-libclif-faults: $(BUILD)/obj/tests/sim/e2e_faults.o $(BUILD)/obj/hls/tb/pktgen.o $(LIB)/libclif.a
+$(BIN)/clif-libclif-faults: $(BUILD)/obj/tests/sim/e2e_faults.o $(BUILD)/obj/tests/sim/cardsim_proc.o \
+		$(BUILD)/obj/hls/tb/pktgen.o $(LIB)/libclif.a
 	@mkdir -p $(@D)
 	$(CC) $^ -lpcap $(LIBCLIF_LDLIBS) -o $@
 

@@ -20,15 +20,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <pcap/pcap.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,7 +34,7 @@
 #include "libclif.h"
 #include "tb/pktgen.h"
 
-extern char **environ;
+#include "../sim/cardsim_proc.h"
 
 #define RING_BYTES (128u << 20)
 #define DMA_ARG "160M"
@@ -48,32 +45,15 @@ extern char **environ;
 static const uint8_t SRC_IP[4] = { 10, 1, 0, 1 }, DST_IP[4] = { 10, 1, 0, 2 };
 static const uint8_t MAC_A[6] = { 0x02, 0, 0, 0, 0, 0x0a }, MAC_B[6] = { 0x02, 0, 0, 0, 0, 0x0b };
 
-static pid_t card_pid;
-static const char *card_path_for_spawn;
-static char tmpdir[64];
-static char pcap_path[128];
+static const char *bindir;
 static uint8_t *dst;
 static const volatile struct clif_ring_regs *ring_regs; /* the card's BAR0, mapped read-only */
 static const uint8_t *ring_mem;
 
-static void cleanup(void)
-{
-	if (card_pid > 0) {
-		kill(card_pid, SIGCONT);
-		kill(card_pid, SIGTERM);
-		waitpid(card_pid, NULL, 0);
-		card_pid = 0;
-	}
-	if (pcap_path[0])
-		unlink(pcap_path);
-	if (tmpdir[0])
-		rmdir(tmpdir);
-}
-
-static void die(const char *what, int rc)
+static void fail(const char *what, int rc)
 {
 	fprintf(stderr, "bench-c2h: %s: %s\n", what, rc ? clif_strerror(rc) : strerror(errno));
-	cleanup();
+	cardsim_cleanup();
 	exit(1);
 }
 
@@ -85,25 +65,14 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void nap_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /* PCAP_FRAMES UDP frames of exactly len bytes, 10.1.0.1 -> 10.1.0.2. */
 static void write_pcap(uint16_t len)
 {
 	static struct pkt_buf b;
-	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
-	pcap_dumper_t *d = p ? pcap_dump_open(p, pcap_path) : NULL;
 	uint32_t i;
 
-	if (!d)
-		die("pcap", 0);
+	cardsim_pcap_open();
 	for (i = 0; i < PCAP_FRAMES; i++) {
-		struct pcap_pkthdr h;
 		uint16_t pay = (uint16_t)(len - 14u - 20u - 8u);
 
 		pkt_reset(&b);
@@ -112,27 +81,16 @@ static void write_pcap(uint16_t len)
 		pkt_udp(&b, 4000, 5000, pay);
 		while (b.len < len)
 			pkt_u8(&b, (uint8_t)(b.len + i));
-		memset(&h, 0, sizeof(h));
-		h.caplen = h.len = b.len;
-		pcap_dump((u_char *)d, &h, b.b);
+		cardsim_pcap_add(b.b, b.len, 0);
 	}
-	pcap_dump_close(d);
-	pcap_close(p);
+	cardsim_pcap_close();
 }
 
 static void start_card(uint32_t inst)
 {
-	char inst_s[16];
-	char *argv[] = { (char *)card_path_for_spawn, "--instance", inst_s, "--dma-size", DMA_ARG, "--pcap", pcap_path,
-			 "--loop-forever", "--wait-ring", "--quiet", NULL };
-	int rc;
+	const char *args[] = { "--dma-size", DMA_ARG, "--pcap", cardsim_pcap_path, "--loop-forever", "--wait-ring", NULL };
 
-	snprintf(inst_s, sizeof(inst_s), "%u", inst);
-	rc = posix_spawn(&card_pid, card_path_for_spawn, NULL, NULL, argv, environ);
-	if (rc) {
-		errno = rc;
-		die("cannot start clif-cardsim", 0);
-	}
+	cardsim_start(bindir, inst, args);
 }
 
 /* The card's ring registers and ring memory, read-only, to see when a fill is complete and
@@ -148,11 +106,11 @@ static void map_card(uint32_t inst)
 	snprintf(name, sizeof(name), "%s%u", CLIF_SIM_SHM_PREFIX, inst);
 	fd = shm_open(name, O_RDONLY, 0);
 	if (fd < 0 || fstat(fd, &st) < 0)
-		die("shm_open", 0);
+		fail("shm_open", 0);
 	base = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 	close(fd);
 	if (base == MAP_FAILED)
-		die("mmap", 0);
+		fail("mmap", 0);
 	h = (const struct clif_sim_hdr *)(const void *)base;
 	ring_regs = &((const volatile struct clif_c2h_block *)(const void *)(base + h->bar0_off + CLIF_BAR0_OFF_C2H))
 			     ->ring[0];
@@ -166,22 +124,22 @@ static void fill(struct clif_card *c)
 	double end = now_s() + 60.0;
 	int rc;
 
-	kill(card_pid, SIGCONT);
+	kill(cardsim_pid, SIGCONT);
 	rc = clif_dp_counters(c, &d0);
 	if (rc)
-		die("counters", rc);
+		fail("counters", rc);
 	do {
-		nap_ms(5);
+		nap_us(5 * 1000L);
 		rc = clif_dp_counters(c, &d);
 		if (rc)
-			die("counters", rc);
+			fail("counters", rc);
 		if (now_s() > end) {
 			errno = ETIMEDOUT;
-			die("the card did not fill the ring", 0);
+			fail("the card did not fill the ring", 0);
 		}
 	} while (d.capture_drops == d0.capture_drops);
-	kill(card_pid, SIGSTOP);
-	nap_ms(20); /* stopped for sure */
+	kill(cardsim_pid, SIGSTOP);
+	nap_us(20 * 1000L); /* stopped for sure */
 }
 
 /* Drains the ring through libclif, copying every record out. Returns seconds; counts. */
@@ -208,7 +166,7 @@ static double consume(struct clif_card *c, uint64_t *recs, uint64_t *frame_bytes
 		clif_c2h_release(c, (uint32_t)n);
 	}
 	if (n < 0)
-		die("dequeue", n);
+		fail("dequeue", n);
 	*recs = n_rec;
 	*frame_bytes = fb;
 	*rec_bytes = rb;
@@ -239,6 +197,23 @@ static double copy_plain(uint64_t bytes)
 	return now_s() - t0;
 }
 
+struct open_ctl {
+	const char *name;
+	struct clif_card *c;
+};
+
+static int try_open_control(void *ctx)
+{
+	struct open_ctl *oc = ctx;
+	int rc = clif_open_control(oc->name, NULL, &oc->c);
+
+	if (rc == CLIF_E_NODEV)
+		return 0;
+	if (rc)
+		fail("open (control)", rc);
+	return 1;
+}
+
 static void bench_size(uint16_t len, const char *tag, uint32_t rounds, uint32_t inst)
 {
 	struct clif_open_opts o = { RING_BYTES, 0, 0 };
@@ -247,19 +222,14 @@ static void bench_size(uint16_t len, const char *tag, uint32_t rounds, uint32_t 
 	double best_pps = 0, best_bps = 0, best_rec_bps = 0, best_copy_bps = 0;
 	uint32_t i;
 	char name[32];
+	struct open_ctl oc = { name, NULL };
 	int rc;
 
 	write_pcap(len);
 	start_card(inst);
 	snprintf(name, sizeof(name), "sim:%u", inst);
-	for (i = 0; i < 1000; i++) {
-		rc = clif_open_control(name, NULL, &ctl);
-		if (rc != CLIF_E_NODEV)
-			break;
-		nap_ms(10);
-	}
-	if (rc)
-		die("open (control)", rc);
+	cardsim_wait_up(try_open_control, &oc, 10000, 10000);
+	ctl = oc.c;
 	memset(&r, 0, sizeof(r));
 	r.handle = 1;
 	r.kind = CLIF_RULE_EXACT;
@@ -268,10 +238,10 @@ static void bench_size(uint16_t len, const char *tag, uint32_t rounds, uint32_t 
 	r.actions = CLIF_ACT_CAPTURE;
 	rc = clif_rule_add(ctl, &r);
 	if (rc)
-		die("rule add", rc);
+		fail("rule add", rc);
 	rc = clif_open(name, &o, &c); /* arms the ring: the card starts */
 	if (rc)
-		die("open", rc);
+		fail("open", rc);
 	map_card(inst);
 
 	for (i = 0; i < rounds; i++) {
@@ -308,16 +278,14 @@ static void bench_size(uint16_t len, const char *tag, uint32_t rounds, uint32_t 
 	       best_copy_bps / 1e9);
 	clif_close(c);
 	clif_close(ctl);
-	kill(card_pid, SIGCONT);
-	kill(card_pid, SIGTERM);
-	waitpid(card_pid, NULL, 0);
-	card_pid = 0;
+	cardsim_kill();
 }
 
 int main(int argc, char **argv)
 {
 	uint32_t rounds = 3, inst = 65100u + (uint32_t)getpid() % 400u;
-	char *bindir;
+
+	cardsim_prog = "bench-c2h";
 	static char path[600];
 
 	if (argc < 2 || argc > 3) {
@@ -334,23 +302,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-c2h: %s: not built\n", path);
 		return 1;
 	}
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/clif-bench-c2h.XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		tmpdir[0] = 0;
-		die("mkdtemp", 0);
-	}
-	snprintf(pcap_path, sizeof(pcap_path), "%s/frames.pcap", tmpdir);
+	cardsim_make_tmpdir("/tmp/clif-bench-c2h.XXXXXX");
 	dst = aligned_alloc(64, DST_BYTES);
 	if (!dst)
-		die("aligned_alloc", 0);
+		fail("aligned_alloc", 0);
 	memset(dst, 0, DST_BYTES);
 	printf("c2h: fed by clif-cardsim replaying a pcap (%u frames) into a %u MiB ring; consumer and "
 	       "memcpy timed with the card stopped; best of %u\n",
 	       PCAP_FRAMES, RING_BYTES >> 20, rounds);
-	card_path_for_spawn = path;
 	bench_size(64, "64B", rounds, inst);
 	bench_size(1500, "1500B", rounds, inst);
 	free(dst);
-	cleanup();
+	cardsim_cleanup();
 	return 0;
 }

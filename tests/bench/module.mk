@@ -28,7 +28,8 @@ endif
 # The libclif suites (tests/unit, tests/sim, tests/bench) include libclif.h.
 DIR_CFLAGS_tests += -Ihostdrv/lib/include
 
-$(BIN)/clif-bench-c2h: $(BUILD)/obj/tests/bench/bench_c2h.o $(BUILD)/obj/hls/tb/pktgen.o $(LIB)/libclif.a
+$(BIN)/clif-bench-c2h: $(BUILD)/obj/tests/bench/bench_c2h.o $(BUILD)/obj/tests/sim/cardsim_proc.o \
+		$(BUILD)/obj/hls/tb/pktgen.o $(LIB)/libclif.a
 	@mkdir -p $(@D)
 	$(CC) $^ -lpcap $(LIBCLIF_LDLIBS) -o $@
 

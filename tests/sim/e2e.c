@@ -16,23 +16,17 @@
  * rule. Prints "libclif-e2e: ..." summary lines; exit 0 when everything held.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <pcap/pcap.h>
-#include <signal.h>
-#include <spawn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "golden/golden.h"
 #include "libclif.h"
 #include "tb/pktgen.h"
 
-extern char **environ;
+#include "cardsim_proc.h"
 
 #define MAX_FRAMES 4096u
 #define N_RULES 6u
@@ -51,59 +45,8 @@ static uint32_t expect[MAX_FRAMES]; /* frame index of the k-th record of a pass 
 static uint32_t per_pass;
 static uint32_t hits[N_RULES]; /* records per pass naming each rule */
 static struct clif_cmd_rule rules[N_RULES];
-static pid_t card_pid;
-static char tmpdir[64] = "";
-static char pcap_path[128];
 static char card_name[32];
 static char bindir[512];
-
-static void cleanup(void)
-{
-	if (card_pid > 0) {
-		kill(card_pid, SIGTERM);
-		waitpid(card_pid, NULL, 0);
-		card_pid = 0;
-	}
-	if (pcap_path[0])
-		unlink(pcap_path);
-	if (tmpdir[0])
-		rmdir(tmpdir);
-}
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stdout, "libclif-e2e: FAIL: ");
-	vfprintf(stdout, fmt, ap);
-	fprintf(stdout, "\n");
-	va_end(ap);
-	fflush(stdout);
-	cleanup();
-	exit(1);
-}
-
-static void check_rc(int rc, const char *what)
-{
-	if (rc)
-		die("%s: %s", what, clif_strerror(rc));
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void nap_us(long us)
-{
-	struct timespec ts = { 0, us * 1000L };
-
-	nanosleep(&ts, NULL);
-}
 
 /* ---- the rules, as the host sends them and as the golden model's tables ---- */
 
@@ -275,21 +218,13 @@ static void write_pcap(uint32_t n)
 {
 	struct pkt_rng rng;
 	struct pkt_pool pool;
-	pcap_t *p;
-	pcap_dumper_t *d;
 	uint32_t i;
 
 	pkt_rng_seed(&rng, 20240611);
 	pkt_pool_init(&pool, &rng);
 	make_rules(&pool);
-	p = pcap_open_dead(DLT_EN10MB, 65535);
-	if (!p)
-		die("pcap_open_dead");
-	d = pcap_dump_open(p, pcap_path);
-	if (!d)
-		die("pcap_dump_open %s: %s", pcap_path, pcap_geterr(p));
+	cardsim_pcap_open();
 	for (i = 0; i < n; i++) {
-		struct pcap_pkthdr h;
 		uint16_t vport;
 
 		if (i % 3 == 0) { /* a third crafted for the rules, the rest random */
@@ -301,14 +236,9 @@ static void write_pcap(uint32_t n)
 		} else {
 			frames[i].len = pkt_random(&rng, &pool, frames[i].b, &vport);
 		}
-		memset(&h, 0, sizeof(h));
-		h.ts.tv_sec = 1700000000 + i;
-		h.caplen = frames[i].len;
-		h.len = frames[i].len;
-		pcap_dump((u_char *)d, &h, frames[i].b);
+		cardsim_pcap_add(frames[i].b, frames[i].len, 1700000000 + (long)i);
 	}
-	pcap_dump_close(d);
-	pcap_close(p);
+	cardsim_pcap_close();
 	n_frames = n;
 }
 
@@ -316,36 +246,28 @@ static void write_pcap(uint32_t n)
 
 static void start_card(uint32_t inst)
 {
-	char path[600], inst_s[16];
-	char *argv[] = { path, "--instance", inst_s, "--pcap", pcap_path, "--loop-forever", "--rate", RATE_PPS,
-			 "--wait-ring", "--quiet", NULL };
-	int rc;
+	const char *args[] = { "--pcap", cardsim_pcap_path, "--loop-forever", "--rate", RATE_PPS, "--wait-ring", NULL };
 
-	snprintf(path, sizeof(path), "%s/clif-cardsim", bindir);
-	snprintf(inst_s, sizeof(inst_s), "%u", inst);
-	rc = posix_spawn(&card_pid, path, NULL, NULL, argv, environ);
-	if (rc)
-		die("cannot start %s: %s", path, strerror(rc));
+	cardsim_start(bindir, inst, args);
+}
+
+static int try_open_control(void *ctx)
+{
+	struct clif_card **c = ctx;
+	int rc = clif_open_control(card_name, NULL, c);
+
+	if (rc == CLIF_E_NODEV)
+		return 0;
+	check_rc(rc, "open (control)");
+	return 1;
 }
 
 /* A control handle once the card is up (it may take a moment to create its shared memory). */
 static struct clif_card *open_control(void)
 {
-	uint64_t end = now_ns() + 10000000000ull;
 	struct clif_card *c = NULL;
-	int rc;
 
-	for (;;) {
-		rc = clif_open_control(card_name, NULL, &c);
-		if (rc != CLIF_E_NODEV || now_ns() > end)
-			break;
-		if (waitpid(card_pid, NULL, WNOHANG) == card_pid) {
-			card_pid = 0;
-			die("clif-cardsim exited before its card came up");
-		}
-		nap_us(10000);
-	}
-	check_rc(rc, "open (control)");
+	cardsim_wait_up(try_open_control, &c, 10000, 10000);
 	return c;
 }
 
@@ -466,6 +388,7 @@ int main(int argc, char **argv)
 	uint32_t n = 600, inst = 60000u + (uint32_t)getpid() % 5000u, i;
 	uint64_t end;
 
+	cardsim_prog = "libclif-e2e";
 	if (argc < 2 || argc > 3)
 		die("usage: clif-libclif-e2e BIN_DIR [FRAMES]");
 	snprintf(bindir, sizeof(bindir), "%s", argv[1]);
@@ -473,12 +396,7 @@ int main(int argc, char **argv)
 		n = (uint32_t)strtoul(argv[2], NULL, 0);
 	if (n < 16 || n > MAX_FRAMES)
 		die("FRAMES: 16..%u", MAX_FRAMES);
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/clif-e2e.XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		tmpdir[0] = 0;
-		die("mkdtemp: %s", strerror(errno));
-	}
-	snprintf(pcap_path, sizeof(pcap_path), "%s/frames.pcap", tmpdir);
+	cardsim_make_tmpdir("/tmp/clif-e2e.XXXXXX");
 	snprintf(card_name, sizeof(card_name), "sim:%u", inst);
 	write_pcap(n);
 	golden_all();
@@ -549,7 +467,7 @@ int main(int argc, char **argv)
 
 	clif_close(data);
 	clif_close(ctl);
-	cleanup();
+	cardsim_cleanup();
 	printf("libclif-e2e: ok\n");
 	return 0;
 }

@@ -31,10 +31,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <pcap/pcap.h>
 #include <signal.h>
-#include <spawn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +46,7 @@
 #include "libclif.h"
 #include "tb/pktgen.h"
 
-extern char **environ;
+#include "cardsim_proc.h"
 
 #define MAX_FRAMES 64u
 #define IDX_OFF 54u     /* the frame's index in the file: 4 bytes after Ethernet, IPv4, TCP */
@@ -67,10 +64,7 @@ static uint32_t n_frames;
 static struct clif_cmd_rule rule_a, rule_b, rule_x, rule_y, rule_z;
 
 /* The card of the running scenario. */
-static volatile pid_t card_pid;
-static uint32_t card_inst;
 static char card_name[32];
-static char shm_path[64]; /* /dev/shm/clif-card-N, for the signal handler */
 static uint8_t *shm_base;
 static size_t shm_len;
 static struct clif_sim_hdr *sim_hdr;
@@ -79,8 +73,6 @@ static struct clif_mbox_block *mbox;
 static struct clif_ring_regs *ring;
 
 static char bindir[512];
-static char tmpdir[64] = "";
-static char pcap_path[128] = "";
 
 /* ---- failing, cleaning up ---- */
 
@@ -95,42 +87,6 @@ static void unmap_card(void)
 	ring = NULL;
 }
 
-static void cleanup(void)
-{
-	unmap_card();
-	if (card_pid > 0) {
-		int i;
-
-		kill(card_pid, SIGTERM);
-		for (i = 0; i < 500 && waitpid(card_pid, NULL, WNOHANG) == 0; i++)
-			usleep(10000);
-		if (i == 500) {
-			kill(card_pid, SIGKILL);
-			waitpid(card_pid, NULL, 0);
-		}
-		card_pid = 0;
-		unlink(shm_path); /* left behind only by a card that had to be killed */
-	}
-	if (pcap_path[0])
-		unlink(pcap_path);
-	if (tmpdir[0])
-		rmdir(tmpdir);
-}
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stdout, "libclif-faults: FAIL: ");
-	vfprintf(stdout, fmt, ap);
-	fprintf(stdout, "\n");
-	va_end(ap);
-	fflush(stdout);
-	cleanup();
-	exit(1);
-}
-
 /* SIGALRM (the watchdog), SIGINT, SIGTERM: no card outlives the test. */
 static void on_signal(int sig)
 {
@@ -140,21 +96,15 @@ static void on_signal(int sig)
 	(void)sig;
 	w = write(1, msg, sizeof(msg) - 1u);
 	(void)w;
-	if (card_pid > 0) {
-		kill(card_pid, SIGKILL);
-		unlink(shm_path);
+	if (cardsim_pid > 0) {
+		kill(cardsim_pid, SIGKILL);
+		unlink(cardsim_shm_path);
 	}
-	if (pcap_path[0])
-		unlink(pcap_path);
-	if (tmpdir[0])
-		rmdir(tmpdir);
+	if (cardsim_pcap_path[0])
+		unlink(cardsim_pcap_path);
+	if (cardsim_tmpdir[0])
+		rmdir(cardsim_tmpdir);
 	_exit(1);
-}
-
-static void check_rc(int rc, const char *what)
-{
-	if (rc)
-		die("%s: %s (%d)", what, clif_strerror(rc), rc);
 }
 
 static void expect_rc(int got, int want, const char *what)
@@ -169,21 +119,6 @@ static void expect_rc(int got, int want, const char *what)
 		if (g_ != w_)                                                                            \
 			die("%s: got %llu, want %llu", what, g_, w_);                                    \
 	} while (0)
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void nap_us(long us)
-{
-	struct timespec ts = { us / 1000000L, (us % 1000000L) * 1000L };
-
-	nanosleep(&ts, NULL);
-}
 
 static uint32_t ld32(const uint32_t *p)
 {
@@ -264,32 +199,18 @@ static void make_frames(uint32_t n, uint16_t len, int alternate)
 
 static void write_pcap(void)
 {
-	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
-	pcap_dumper_t *d;
 	uint32_t i;
 
-	if (!p)
-		die("pcap_open_dead");
-	d = pcap_dump_open(p, pcap_path);
-	if (!d)
-		die("pcap_dump_open %s: %s", pcap_path, pcap_geterr(p));
-	for (i = 0; i < n_frames; i++) {
-		struct pcap_pkthdr h;
-
-		memset(&h, 0, sizeof(h));
-		h.ts.tv_sec = 1700000000 + i;
-		h.caplen = frames[i].len;
-		h.len = frames[i].len;
-		pcap_dump((u_char *)d, &h, frames[i].b);
-	}
-	pcap_dump_close(d);
-	pcap_close(p);
+	cardsim_pcap_open();
+	for (i = 0; i < n_frames; i++)
+		cardsim_pcap_add(frames[i].b, frames[i].len, 1700000000 + (long)i);
+	cardsim_pcap_close();
 }
 
 /* ---- the card ---- */
 
 /* Maps the card's object once its magic is up and it is this card process's. 1: mapped. */
-static int try_map(void)
+static int try_map(void *unused)
 {
 	char name[48];
 	struct stat st;
@@ -298,7 +219,8 @@ static int try_map(void)
 	uint8_t *base;
 	int fd;
 
-	snprintf(name, sizeof(name), "%s%u", CLIF_SIM_SHM_PREFIX, card_inst);
+	(void)unused;
+	snprintf(name, sizeof(name), "%s%u", CLIF_SIM_SHM_PREFIX, cardsim_inst);
 	fd = shm_open(name, O_RDWR, 0);
 	if (fd < 0)
 		return 0;
@@ -311,7 +233,7 @@ static int try_map(void)
 	if (base == MAP_FAILED)
 		return 0;
 	h = (const struct clif_sim_hdr *)(const void *)base;
-	if (ld32(&h->magic) != CLIF_SIM_MAGIC || h->cardsim_pid != (uint32_t)card_pid ||
+	if (ld32(&h->magic) != CLIF_SIM_MAGIC || h->cardsim_pid != (uint32_t)cardsim_pid ||
 	    h->bar0_off != CLIF_SIM_HDR_BYTES) {
 		munmap(base, len);
 		return 0;
@@ -328,39 +250,9 @@ static int try_map(void)
 /* Starts clif-cardsim on instance inst with args (NULL-terminated) and waits until it is up. */
 static void start_card(uint32_t inst, const char *const *args)
 {
-	char path[600], inst_s[16];
-	char *argv[24];
-	uint32_t n = 0, i;
-	uint64_t end;
-	pid_t pid;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/clif-cardsim", bindir);
-	snprintf(inst_s, sizeof(inst_s), "%u", inst);
-	argv[n++] = path;
-	argv[n++] = "--instance";
-	argv[n++] = inst_s;
-	for (i = 0; args[i] && n < 22u; i++)
-		argv[n++] = (char *)(uintptr_t)args[i];
-	argv[n++] = "--quiet";
-	argv[n] = NULL;
-	card_inst = inst;
 	snprintf(card_name, sizeof(card_name), "sim:%u", inst);
-	snprintf(shm_path, sizeof(shm_path), "/dev/shm%s%u", CLIF_SIM_SHM_PREFIX, inst);
-	rc = posix_spawn(&pid, path, NULL, NULL, argv, environ);
-	if (rc)
-		die("cannot start %s: %s", path, strerror(rc));
-	card_pid = pid;
-	end = now_ns() + 10000 * MS;
-	while (!try_map()) {
-		if (waitpid(card_pid, NULL, WNOHANG) == card_pid) {
-			card_pid = 0;
-			die("clif-cardsim (instance %u) exited before its card came up", inst);
-		}
-		if (now_ns() > end)
-			die("clif-cardsim (instance %u) not up after 10 s", inst);
-		nap_us(2000);
-	}
+	cardsim_start(bindir, inst, args);
+	cardsim_wait_up(try_map, NULL, 10000, 2000);
 }
 
 /* SIGTERM: the card exits 0 within 10 s and removes its object. */
@@ -368,20 +260,20 @@ static void stop_card(void)
 {
 	uint64_t end = now_ns() + 10000 * MS;
 	int st = 0;
-	pid_t pid = card_pid;
+	pid_t pid = cardsim_pid;
 
 	unmap_card();
 	kill(pid, SIGTERM);
 	while (waitpid(pid, &st, WNOHANG) != pid) {
 		if (now_ns() > end)
-			die("clif-cardsim (instance %u) still running 10 s after SIGTERM", card_inst);
+			die("clif-cardsim (instance %u) still running 10 s after SIGTERM", cardsim_inst);
 		nap_us(2000);
 	}
-	card_pid = 0;
+	cardsim_pid = 0;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		die("clif-cardsim (instance %u) ended with status %#x, want exit 0", card_inst, st);
-	if (access(shm_path, F_OK) == 0 || errno != ENOENT)
-		die("%s left behind", shm_path);
+		die("clif-cardsim (instance %u) ended with status %#x, want exit 0", cardsim_inst, st);
+	if (access(cardsim_shm_path, F_OK) == 0 || errno != ENOENT)
+		die("%s left behind", cardsim_shm_path);
 }
 
 static void open_card(const struct clif_open_opts *o, struct clif_card **c, int with_ring)
@@ -537,7 +429,7 @@ static void drain(struct track *t)
 
 static void scenario_overflow(uint32_t inst, uint32_t ring_size)
 {
-	const char *args[] = { "--pcap", pcap_path, "--loop-forever", "--rate", "2000", "--wait-ring", NULL };
+	const char *args[] = { "--pcap", cardsim_pcap_path, "--loop-forever", "--rate", "2000", "--wait-ring", NULL };
 	struct clif_open_opts o = { ring_size, 0, 0 };
 	struct clif_card *ctl, *data;
 	struct clif_rec_view v[64];
@@ -634,7 +526,7 @@ static void scenario_overflow(uint32_t inst, uint32_t ring_size)
 	clif_close(data);
 	clif_close(ctl);
 	stop_card();
-	unlink(pcap_path);
+	unlink(cardsim_pcap_path);
 }
 
 /* ---- scenario: resets ---- */
@@ -686,7 +578,7 @@ static uint32_t rules_on_card(struct clif_card *c)
 
 static void scenario_reset(uint32_t inst)
 {
-	const char *args[] = { "--pcap", pcap_path, "--loop-forever", "--rate", "3000", "--wait-ring", NULL };
+	const char *args[] = { "--pcap", cardsim_pcap_path, "--loop-forever", "--rate", "3000", "--wait-ring", NULL };
 	struct clif_card *c;
 	struct clif_ident id;
 	struct clif_c2h_stats cs;
@@ -767,7 +659,7 @@ static void scenario_reset(uint32_t inst)
 	       gen0 + 2u, (unsigned long long)(t.records - before));
 	clif_close(c);
 	stop_card();
-	unlink(pcap_path);
+	unlink(cardsim_pcap_path);
 }
 
 /* ---- scenario: ABI major ---- */
@@ -940,6 +832,8 @@ int main(int argc, char **argv)
 	uint32_t base = 65000u + (uint32_t)getpid() % 80u * 6u;
 	struct sigaction sa;
 
+	cardsim_prog = "libclif-faults";
+	cardsim_on_cleanup = unmap_card;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc != 2)
 		die("usage: clif-libclif-faults BIN_DIR");
@@ -950,12 +844,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	alarm(WATCHDOG_S);
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/clif-faults.XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		tmpdir[0] = 0;
-		die("mkdtemp: %s", strerror(errno));
-	}
-	snprintf(pcap_path, sizeof(pcap_path), "%s/frames.pcap", tmpdir);
+	cardsim_make_tmpdir("/tmp/clif-faults.XXXXXX");
 	make_rules();
 
 	scenario_overflow(base, 4096);
@@ -965,7 +854,7 @@ int main(int argc, char **argv)
 	scenario_mbox(base + 4u);
 	scenario_heartbeat(base + 5u);
 
-	cleanup();
+	cardsim_cleanup();
 	printf("libclif-faults: ok\n");
 	return 0;
 }
