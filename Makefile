@@ -56,6 +56,7 @@ include hls/module.mk
 include firmware/module.mk
 include hostdrv/module.mk
 include boards/sim/module.mk
+include asn1/module.mk
 include tests/module.mk
 
 all: $(ALL_PROGRAMS)
