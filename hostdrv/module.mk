@@ -7,6 +7,7 @@
 DIR_CFLAGS_hostdrv := -Ihostdrv/lib/include -Ihostdrv/lib -I/usr/include/xrt -D_GNU_SOURCE -fPIC
 
 include hostdrv/lib/xrt.mk
+include hostdrv/etsi/module.mk
 
 LIB := $(BUILD)/lib
 LIBCLIF_SRCS := hostdrv/lib/clif.c hostdrv/lib/mbox.c hostdrv/lib/rules.c hostdrv/lib/c2h.c hostdrv/lib/sim.c \
