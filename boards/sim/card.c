@@ -94,19 +94,9 @@ void plat_stop(int status)
 
 static void c2h_clear(volatile struct clif_ring_regs *r)
 {
-	r->ctrl = 0;
-	r->base_lo = 0;
-	r->base_hi = 0;
-	r->size = 0;
-	r->prod = 0;
-	r->cons = 0;
-	r->seq = 0;
-	r->rsvd0 = 0;
-	r->records = 0;
-	r->drops = 0;
-	r->bytes = 0;
-	r->rsvd1[0] = 0;
-	r->rsvd1[1] = 0;
+	static const struct clif_ring_regs zero;
+
+	*r = zero;
 }
 
 /*
