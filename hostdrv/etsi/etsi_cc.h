@@ -26,19 +26,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "etsi_err.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Error returns (negative). */
+/* Error returns (negative; the same values as etsi_err.h, named for this encoder). */
 enum etsi_cc_err {
-	ETSI_CC_E_INVAL = -1,    /* NULL pointer, or a field out of its ASN.1 range (init: LIID not
+	ETSI_CC_E_INVAL = ETSI_E_INVAL,    /* NULL pointer, or a field out of its ASN.1 range (init: LIID not
 				    1..25 bytes, operatorIdentifier not 1..16, NEID over 16,
 				    country codes not 2 printable chars, IPID not 1..8 printable,
 				    bad timestamp form/qualifier/fraction digits; encode: direction
 				    above 4, ts_ns past year 9999) */
-	ETSI_CC_E_TOOBIG = -2,   /* encode: ip_len > ETSI_CC_MAX_PAYLOAD */
-	ETSI_CC_E_NOSPACE = -3,  /* encode: out_cap smaller than the PDU (nothing useful written) */
+	ETSI_CC_E_TOOBIG = ETSI_E_TOOBIG,   /* encode: ip_len > ETSI_CC_MAX_PAYLOAD */
+	ETSI_CC_E_NOSPACE = ETSI_E_NOSPACE,  /* encode: out_cap smaller than the PDU (nothing useful written) */
 };
 
 #define ETSI_CC_MAX_PAYLOAD 65535u
