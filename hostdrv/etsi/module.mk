@@ -64,3 +64,15 @@ $(BIN)/clif-encode: $(ENCODE_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/hls/parser.
 ALL_PROGRAMS += $(BIN)/clif-encode
 check: $(BIN)/clif-encode
 endif
+
+# ---- clif-lemf end to end: streams from the library fed to the real program, from files and
+# over TCP and TLS (tests/lemf/test_lemf.c; it generates its certificates with openssl). ----
+$(BUILD)/obj/tests/lemf/%.o: DIR_CFLAGS_tests += -isystem $(BUILD)/asn1/gen -Ihostdrv/etsi
+$(BUILD)/obj/tests/lemf/test_lemf.o: $(ETSI_ASN1_GEN_MK)
+
+$(BIN)/clif-test-lemf: $(BUILD)/obj/tests/lemf/test_lemf.o $(ETSI_LIB) $(ETSI_ASN1_LIB)
+	@mkdir -p $(@D)
+	$(CC) $^ -lpcap $(TLS_LDLIBS) -o $@
+
+ALL_PROGRAMS += $(BIN)/clif-test-lemf
+check: $(BIN)/clif-test-lemf
