@@ -804,7 +804,101 @@ static void test_tls(void)
 	free(s.b);
 }
 
-/* ---- 7: usage errors ---- */
+/* ---- 7: the README's flow: clif-encode makes a stream from a capture, clif-lemf reads it
+ * from a file and receives it over mutual TLS; the CC pcap holds the capture's datagrams ---- */
+
+static size_t eth_frame(unsigned i, uint8_t *f, uint8_t *ip_out, size_t *ip_len)
+{
+	/* Ethernet + IPv4 UDP, target 192.0.2.1 as source for even i, destination for odd i */
+	static const uint8_t mac[12] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2};
+	size_t payload = 20 + 50u * i, tot = 20 + 8 + payload;
+	memcpy(f, mac, 12);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	uint8_t *ip = f + 14;
+	memset(ip, 0, tot);
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)(tot >> 8);
+	ip[3] = (uint8_t)tot;
+	ip[8] = 64;
+	ip[9] = 17;
+	static const uint8_t target[4] = {192, 0, 2, 1}, peer[4] = {198, 51, 100, 9};
+	memcpy(ip + 12, i % 2 ? peer : target, 4);
+	memcpy(ip + 16, i % 2 ? target : peer, 4);
+	ip[20] = 0x30;
+	ip[21] = 0x39;
+	ip[22] = 0x00;
+	ip[23] = 0x35;
+	ip[24] = (uint8_t)((8 + payload) >> 8);
+	ip[25] = (uint8_t)(8 + payload);
+	for (size_t k = 0; k < payload; k++)
+		ip[28 + k] = (uint8_t)(k ^ i);
+	memcpy(ip_out, ip, tot);
+	*ip_len = tot;
+	return 14 + tot;
+}
+
+static void test_encode_to_lemf(void)
+{
+	snprintf(where, sizeof(where), "clif-encode to clif-lemf");
+	char cap[400], stream[400], pa[700];
+	snprintf(cap, sizeof(cap), "%s/capture.pcap", tmp);
+	snprintf(stream, sizeof(stream), "%s/capture.hi", tmp);
+	pcap_t *dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
+	pcap_dumper_t *dump = pcap_dump_open(dead, cap);
+	uint8_t frame[2048], ips[5][2048];
+	size_t ip_lens[5];
+	for (unsigned i = 0; i < 5; i++) {
+		struct pcap_pkthdr h = {0};
+		h.caplen = h.len = (bpf_u_int32)eth_frame(i, frame, ips[i], &ip_lens[i]);
+		h.ts.tv_sec = (time_t)(T0 / 1000000000u);
+		h.ts.tv_usec = (suseconds_t)(i * 1000u); /* ns in a nanosecond file */
+		pcap_dump((u_char *)dump, &h, frame);
+	}
+	pcap_dump_close(dump);
+	pcap_close(dead);
+
+	CHECK(run("%s/clif-encode -r %s -w %s --liid ENC-1 --target 192.0.2.1 2>/dev/null", bin, cap, stream) == 0);
+	const char *o = outdir("enc-file");
+	CHECK(run("%s/clif-lemf -q --strict -o %s -r %s 2>/dev/null", bin, o, stream) == 0);
+	for (int pass = 0; pass < 2; pass++) {
+		snprintf(pa, sizeof(pa), "%s/cc-ENC-1.pcap", o);
+		char err[PCAP_ERRBUF_SIZE];
+		pcap_t *p = pcap_open_offline_with_tstamp_precision(pa, PCAP_TSTAMP_PRECISION_NANO, err);
+		CHECK(p != NULL);
+		struct pcap_pkthdr *h;
+		const u_char *d;
+		unsigned n = 0;
+		while (p && pcap_next_ex(p, &h, &d) == 1) {
+			CHECK(n < 5 && h->caplen == ip_lens[n] && memcmp(d, ips[n], ip_lens[n]) == 0);
+			n++;
+		}
+		CHECK(n == 5);
+		if (p)
+			pcap_close(p);
+		char *e = events(o);
+		CHECK(count_str(e, "\"iri_type\":\"BEGIN\"") == 1);
+		CHECK(count_str(e, "\"iri_type\":\"END\"") == 1);
+		CHECK(count_str(e, "\"direction\":\"fromTarget\"") == 3);
+		CHECK(count_str(e, "\"direction\":\"toTarget\"") == 2);
+		free(e);
+		if (pass == 1)
+			break;
+		/* the same over mutual TLS, with the PKI test_tls made */
+		char d2[400], extra[1600];
+		snprintf(d2, sizeof(d2), "%s/pki", tmp);
+		o = outdir("enc-tls");
+		snprintf(extra, sizeof(extra),
+			 "--connections 1 --tls-cert %s/server.crt --tls-key %s/server.key --tls-ca %s/ca.crt", d2, d2, d2);
+		struct lemf_proc lp = start_lemf(o, extra);
+		CHECK(run("%s/clif-encode -r %s --send 127.0.0.1:%d --tls --ca %s/ca.crt --cert %s/client.crt "
+			  "--key %s/client.key --liid ENC-1 --target 192.0.2.1 2>/dev/null",
+			  bin, cap, lp.port, d2, d2, d2) == 0);
+		CHECK(wait_lemf(&lp) == 0);
+	}
+}
+
+/* ---- 8: usage errors ---- */
 
 static void test_usage(void)
 {
@@ -840,6 +934,7 @@ int main(int argc, char **argv)
 	test_tcp();
 	test_x2x3();
 	test_tls();
+	test_encode_to_lemf();
 	test_usage();
 	if (failures == 0 && getenv("CLIF_KEEP") == NULL)
 		run("rm -rf %s", tmp);
