@@ -5,7 +5,7 @@
 #   make check      every test (unit, C simulation, sanitizers, fuzz smoke); ends "N passed, N failed"
 #   make csim       the data plane against its golden model over 1M random frames
 #   make bench      performance figures (not a test)
-#   make fuzz       run the parser fuzzer for FUZZ_SECONDS (default 60)
+#   make fuzz       run the ETSI stream fuzzer and the parser fuzzer, FUZZ_SECONDS (default 60) each
 
 BUILD ?= build
 CC ?= gcc

@@ -4,6 +4,7 @@
 #   x2x3       X2/X3 PDUs (TS 103 221-2): encoder, framer, parser
 #   etsi_stream  framing of received byte streams, with resynchronisation
 #   etsi_err   the library's error codes and etsi_strerror()
+#   ber_put.h  static inline BER writers shared by the encoders
 # No heap and no stdio on any encode path. The programs built on it: clif-lemf
 # (hostdrv/lemf/) and clif-encode (hostdrv/encode/).
 #
