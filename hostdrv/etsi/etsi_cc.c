@@ -7,13 +7,11 @@
 static const uint8_t DOMAIN_ID[] = {0x80, 0x07, 0x04, 0x00, 0x02, 0x02, 0x05, 0x01, 0x2b};
 static const uint8_t IPCC_OBJID[] = {0x80, 0x04, 0x05, 0x03, 0x12, 0x02};
 
-/* Octets of the minimal two's-complement INTEGER encoding of a non-negative value. */
-static size_t int_len(uint64_t v)
+/* Octets of the minimal INTEGER encoding of a non-negative v < 2^63 (no sign bit set):
+ * one more than the whole octets of its significant bits. */
+static inline unsigned int_len(uint64_t v)
 {
-	size_t n = 1;
-	while (n < 9 && v >= (UINT64_C(1) << (8 * n - 1)))
-		n++;
-	return n;
+	return (unsigned)(64 - __builtin_clzll(v | 1u)) / 8u + 1u;
 }
 
 static uint8_t *put_int(uint8_t *p, uint64_t v, size_t n)
@@ -25,10 +23,10 @@ static uint8_t *put_int(uint8_t *p, uint64_t v, size_t n)
 	return p + n;
 }
 
-/* Octets of a definite length field (short form, or long form with 1..3 octets). */
-static size_t len_len(size_t l)
+/* Octets of a definite length field: short form, or 0x8n plus n octets (l < 2^24). */
+static inline size_t len_len(size_t l)
 {
-	return l < 0x80 ? 1 : l < 0x100 ? 2 : l < 0x10000 ? 3 : 4;
+	return 1u + (l >= 0x80u) + (l >= 0x100u) + (l >= 0x10000u);
 }
 
 static uint8_t *put_len(uint8_t *p, size_t l)
@@ -45,7 +43,7 @@ static uint8_t *put_len(uint8_t *p, size_t l)
 }
 
 /* Whole TLV size for a content of l octets (one-octet tag). */
-static size_t tlv(size_t l)
+static inline size_t tlv(size_t l)
 {
 	return 1 + len_len(l) + l;
 }
@@ -173,6 +171,181 @@ static int put_gt(uint8_t *p, uint64_t ts_ns, unsigned frac)
 	return 1;
 }
 
+/* ---- the per-packet path ----
+ * Fields are written with fixed-size stores (no library calls, few branches) that may run a
+ * few bytes past the field. Those bytes are always inside the PDU, whose size is checked
+ * against out_cap first, and are overwritten by the following fields, because the PDU is
+ * written strictly front to back; no store reaches past the PDU's end. */
+
+static inline void store_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline void store_be64(uint8_t *p, uint64_t v)
+{
+	store_be32(p, (uint32_t)(v >> 32));
+	store_be32(p + 4, (uint32_t)v);
+}
+
+/* Tag, length n and the n-octet INTEGER v (n <= 6) in one 8-byte store. */
+static inline uint8_t *put_int_tlv(uint8_t *p, uint8_t tag, uint64_t v, unsigned n)
+{
+	store_be64(p, (uint64_t)tag << 56 | (uint64_t)n << 48 | v << (8u * (6u - n)));
+	return p + 2 + n;
+}
+
+/* Tag and the minimal definite length l (< 2^24); stores 5 bytes. */
+static inline uint8_t *put_tl(uint8_t *p, uint8_t tag, size_t l)
+{
+	unsigned extra = (unsigned)len_len(l) - 1u; /* octets after the first */
+	uint32_t field = extra ? (0x80u | extra) << (8u * extra) | (uint32_t)l : (uint32_t)l;
+	p[0] = tag;
+	store_be32(p + 1, field << (8u * (3u - extra)));
+	return p + 2 + extra;
+}
+
+/* hdr_a in whole 16-byte blocks. Its largest size (LIID 25, operator and NE 16, a 5-octet CIN,
+ * both country codes) is 91 octets, so the last block ends within the array. */
+_Static_assert(sizeof(((struct etsi_cc_ctx *)0)->hdr_a) >= 96, "hdr_a block copy");
+
+static inline uint8_t *put_hdr_a(uint8_t *p, const struct etsi_cc_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->hdr_a_len; i += 16)
+		memcpy(p + i, ctx->hdr_a + i, 16);
+	return p + ctx->hdr_a_len;
+}
+
+/* The payload wrapper: everything of payload [2] before the IP datagram,
+ *   A2 L2 A1 L3 30 L4 80 01 dir A2 L5 A2 L6 <iPCCObjId> A1 L7 80 L,
+ * L7..L2 being the content lengths of iPCCContents, iPCC, cCContents, CCPayload,
+ * cCPayloadSequence and payload. For most datagram sizes all eight length fields have one
+ * form, and each length is the datagram's plus a constant: these shapes are written whole. */
+#define WRAP_SHORT_MAX 106u  /* up to here every length is short (L2 = ip_len + 21 < 128) */
+#define WRAP_SHORT_SIZE 23u
+#define WRAP_LONG_MIN 256u   /* from here to WRAP_LONG_MAX every length is 82 hh ll */
+#define WRAP_LONG_MAX 65502u /* (L2 = ip_len + 33 < 65536) */
+#define WRAP_LONG_SIZE 37u
+
+static inline void store_be16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* The two shapes: the template, then the lengths (and the direction) in their places. */
+static uint8_t *put_wrap_short(uint8_t *p, unsigned dir, uint32_t ip_len)
+{
+	static const uint8_t tmpl[WRAP_SHORT_SIZE] = {
+		0xa2, 0, 0xa1, 0, 0x30, 0, 0x80, 0x01, 0, 0xa2, 0, 0xa2, 0,
+		0x80, 0x04, 0x05, 0x03, 0x12, 0x02, 0xa1, 0, 0x80, 0};
+	const uint8_t n = (uint8_t)ip_len;
+	memcpy(p, tmpl, sizeof(tmpl));
+	p[1] = n + 21;
+	p[3] = n + 19;
+	p[5] = n + 17;
+	p[8] = (uint8_t)dir;
+	p[10] = n + 12;
+	p[12] = n + 10;
+	p[20] = n + 2;
+	p[22] = n;
+	return p + sizeof(tmpl);
+}
+
+static uint8_t *put_wrap_long(uint8_t *p, unsigned dir, uint32_t ip_len)
+{
+	static const uint8_t tmpl[WRAP_LONG_SIZE] = {
+		0xa2, 0x82, 0, 0, 0xa1, 0x82, 0, 0, 0x30, 0x82, 0, 0, 0x80, 0x01, 0,
+		0xa2, 0x82, 0, 0, 0xa2, 0x82, 0, 0, 0x80, 0x04, 0x05, 0x03, 0x12, 0x02,
+		0xa1, 0x82, 0, 0, 0x80, 0x82, 0, 0};
+	memcpy(p, tmpl, sizeof(tmpl));
+	store_be16(p + 2, ip_len + 33);
+	store_be16(p + 6, ip_len + 29);
+	store_be16(p + 10, ip_len + 25);
+	p[14] = (uint8_t)dir;
+	store_be16(p + 17, ip_len + 18);
+	store_be16(p + 21, ip_len + 14);
+	store_be16(p + 31, ip_len + 4);
+	store_be16(p + 35, ip_len);
+	return p + sizeof(tmpl);
+}
+
+/* Any other datagram size: the lengths from the inside out. */
+struct wrap_lens {
+	size_t l2, l3, l4, l5, l6, l7;
+};
+
+static void wrap_lens(struct wrap_lens *w, uint32_t ip_len)
+{
+	w->l7 = tlv(ip_len);                      /* iPCCContents [1]: 80 L ip */
+	w->l6 = sizeof(IPCC_OBJID) + tlv(w->l7);  /* iPCC [2] */
+	w->l5 = tlv(w->l6);                       /* cCContents [2] */
+	w->l4 = 3 + tlv(w->l5);                   /* CCPayload: 80 01 dir, A2 .. */
+	w->l3 = tlv(w->l4);                       /* cCPayloadSequence [1] */
+	w->l2 = tlv(w->l3);                       /* payload [2] */
+}
+
+static uint8_t *put_wrap_any(uint8_t *p, unsigned dir, uint32_t ip_len)
+{
+	struct wrap_lens w;
+	wrap_lens(&w, ip_len);
+	p = put_tl(p, 0xa2, w.l2);
+	p = put_tl(p, 0xa1, w.l3);
+	p = put_tl(p, 0x30, w.l4);
+	p[0] = 0x80;
+	p[1] = 0x01;
+	p[2] = (uint8_t)dir;
+	p = put_tl(p + 3, 0xa2, w.l5);
+	p = put_tl(p, 0xa2, w.l6);
+	memcpy(p, IPCC_OBJID, sizeof(IPCC_OBJID));
+	p += sizeof(IPCC_OBJID);
+	/* The last two fields are followed only by the datagram, which may be shorter than a
+	 * store's spill: short ones are written exactly. */
+	if (w.l7 < 0x80) {
+		p[0] = 0xa1;
+		p[1] = (uint8_t)w.l7;
+		p[2] = 0x80;
+		p[3] = (uint8_t)ip_len;
+		return p + 4;
+	}
+	p = put_tl(p, 0xa1, w.l7); /* ip_len >= 126: the spills land in the datagram */
+	return put_tl(p, 0x80, ip_len);
+}
+
+static inline int wrap_is_short(uint32_t ip_len)
+{
+	return ip_len <= WRAP_SHORT_MAX;
+}
+
+static inline int wrap_is_long(uint32_t ip_len)
+{
+	return ip_len >= WRAP_LONG_MIN && ip_len <= WRAP_LONG_MAX;
+}
+
+/* Octets of the payload wrapper. */
+static inline size_t wrap_size(uint32_t ip_len)
+{
+	if (wrap_is_short(ip_len))
+		return WRAP_SHORT_SIZE;
+	if (wrap_is_long(ip_len))
+		return WRAP_LONG_SIZE;
+	struct wrap_lens w;
+	wrap_lens(&w, ip_len);
+	return tlv(w.l2) - ip_len;
+}
+
+static inline uint8_t *put_wrap(uint8_t *p, unsigned dir, uint32_t ip_len)
+{
+	if (wrap_is_short(ip_len))
+		return put_wrap_short(p, dir, ip_len);
+	if (wrap_is_long(ip_len))
+		return put_wrap_long(p, dir, ip_len);
+	return put_wrap_any(p, dir, ip_len);
+}
+
 long etsi_cc_encode(const struct etsi_cc_ctx *ctx, uint32_t seq, uint64_t ts_ns, unsigned dir,
 		    const uint8_t *ip, uint32_t ip_len, uint8_t *out, size_t out_cap)
 {
@@ -182,9 +355,10 @@ long etsi_cc_encode(const struct etsi_cc_ctx *ctx, uint32_t seq, uint64_t ts_ns,
 		return ETSI_CC_E_TOOBIG;
 
 	/* Variable header parts. */
-	size_t seq_n = int_len(seq);
+	unsigned seq_n = int_len(seq);
 	uint64_t secs = ts_ns / 1000000000u, us = ts_ns % 1000000000u / 1000u;
-	size_t secs_n = int_len(secs), us_n = int_len(us), gt_n = 0, ts_tlv;
+	unsigned secs_n = int_len(secs), us_n = int_len(us);
+	size_t gt_n = 0, ts_tlv;
 	if (ctx->ts_form == ETSI_CC_TS_GENERALIZED) {
 		gt_n = 15u + (ctx->ts_frac_digits ? 1u + ctx->ts_frac_digits : 0u);
 		ts_tlv = 2 + gt_n;
@@ -192,29 +366,14 @@ long etsi_cc_encode(const struct etsi_cc_ctx *ctx, uint32_t seq, uint64_t ts_ns,
 		ts_tlv = 2 + (2 + secs_n) + (2 + us_n) + 3; /* A7 {80 81} 88 01 q */
 	}
 	size_t l1 = ctx->hdr_a_len + 2 + seq_n + ts_tlv + ctx->hdr_b_len;
-
-	/* Payload, from the inside out. */
-	size_t l7 = tlv(ip_len);                   /* iPCCContents [1]: 80 L ip */
-	size_t l6 = sizeof(IPCC_OBJID) + tlv(l7);  /* iPCC [2] */
-	size_t l5 = tlv(l6);                       /* cCContents [2] */
-	size_t l4 = 3 + tlv(l5);                   /* CCPayload: 80 01 dir, A2 .. */
-	size_t l3 = tlv(l4);                       /* cCPayloadSequence [1] */
-	size_t l2 = tlv(l3);                       /* payload [2] */
-	size_t l0 = tlv(l1) + tlv(l2);
-	size_t total = tlv(l0);
-	if (total > out_cap)
+	size_t l0 = tlv(l1) + wrap_size(ip_len) + ip_len;
+	if (tlv(l0) > out_cap)
 		return ETSI_CC_E_NOSPACE;
 
-	uint8_t *p = out;
-	*p++ = 0x30;
-	p = put_len(p, l0);
-	*p++ = 0xa1;
-	p = put_len(p, l1);
-	memcpy(p, ctx->hdr_a, ctx->hdr_a_len);
-	p += ctx->hdr_a_len;
-	*p++ = 0x84;
-	*p++ = (uint8_t)seq_n;
-	p = put_int(p, seq, seq_n);
+	uint8_t *p = put_tl(out, 0x30, l0);
+	p = put_tl(p, 0xa1, l1);
+	p = put_hdr_a(p, ctx);
+	p = put_int_tlv(p, 0x84, seq, seq_n);
 	if (ctx->ts_form == ETSI_CC_TS_GENERALIZED) {
 		*p++ = 0x85;
 		*p++ = (uint8_t)gt_n;
@@ -222,42 +381,19 @@ long etsi_cc_encode(const struct etsi_cc_ctx *ctx, uint32_t seq, uint64_t ts_ns,
 			return ETSI_CC_E_INVAL;
 		p += gt_n;
 	}
-	memcpy(p, ctx->hdr_b, ctx->hdr_b_len);
+	memcpy(p, ctx->hdr_b, sizeof(ctx->hdr_b)); /* the whole array: a fixed-size copy */
 	p += ctx->hdr_b_len;
 	if (ctx->ts_form == ETSI_CC_TS_MICRO) {
 		*p++ = 0xa7;
 		*p++ = (uint8_t)(4 + secs_n + us_n);
-		*p++ = 0x80;
-		*p++ = (uint8_t)secs_n;
-		p = put_int(p, secs, secs_n);
-		*p++ = 0x81;
-		*p++ = (uint8_t)us_n;
-		p = put_int(p, us, us_n);
+		p = put_int_tlv(p, 0x80, secs, secs_n);
+		p = put_int_tlv(p, 0x81, us, us_n);
 		*p++ = 0x88;
 		*p++ = 0x01;
 		*p++ = ctx->ts_qualifier;
 	}
-	*p++ = 0xa2;
-	p = put_len(p, l2);
-	*p++ = 0xa1;
-	p = put_len(p, l3);
-	*p++ = 0x30;
-	p = put_len(p, l4);
-	*p++ = 0x80;
-	*p++ = 0x01;
-	*p++ = (uint8_t)dir;
-	*p++ = 0xa2;
-	p = put_len(p, l5);
-	*p++ = 0xa2;
-	p = put_len(p, l6);
-	memcpy(p, IPCC_OBJID, sizeof(IPCC_OBJID));
-	p += sizeof(IPCC_OBJID);
-	*p++ = 0xa1;
-	p = put_len(p, l7);
-	*p++ = 0x80;
-	p = put_len(p, ip_len);
+	p = put_wrap(p, dir, ip_len);
 	if (ip_len)
 		memcpy(p, ip, ip_len);
-	p += ip_len;
-	return (long)(p - out);
+	return (long)(p + ip_len - out);
 }
