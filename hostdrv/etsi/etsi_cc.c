@@ -8,10 +8,10 @@ static const uint8_t DOMAIN_ID[] = {0x80, 0x07, 0x04, 0x00, 0x02, 0x02, 0x05, 0x
 static const uint8_t IPCC_OBJID[] = {0x80, 0x04, 0x05, 0x03, 0x12, 0x02};
 
 /* Octets of the minimal INTEGER encoding of a non-negative v < 2^63 (no sign bit set):
- * one more than the whole octets of its significant bits. */
+ * one more than the whole octets of its significant bits, (bits + 8) / 8. */
 static inline unsigned int_len(uint64_t v)
 {
-	return (unsigned)(64 - __builtin_clzll(v | 1u)) / 8u + 1u;
+	return (unsigned)(72 - __builtin_clzll(v | 1u)) / 8u;
 }
 
 static uint8_t *put_int(uint8_t *p, uint64_t v, size_t n)
@@ -214,9 +214,10 @@ _Static_assert(sizeof(((struct etsi_cc_ctx *)0)->hdr_a) >= 96, "hdr_a block copy
 
 static inline uint8_t *put_hdr_a(uint8_t *p, const struct etsi_cc_ctx *ctx)
 {
-	for (size_t i = 0; i < ctx->hdr_a_len; i += 16)
+	size_t n = ctx->hdr_a_len; /* read once: the stores could alias it */
+	for (size_t i = 0; i < n; i += 16)
 		memcpy(p + i, ctx->hdr_a + i, 16);
-	return p + ctx->hdr_a_len;
+	return p + n;
 }
 
 /* The payload wrapper: everything of payload [2] before the IP datagram,
