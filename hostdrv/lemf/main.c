@@ -10,6 +10,8 @@
 
 #include "net.h"
 
+#define MAX_FILES 256
+
 struct lemf_opts lemf_opts = {.fmt = ETSI_STREAM_AUTO, .max_pdu = ETSI_STREAM_DEFAULT_MAX_PDU};
 
 static const char USAGE[] =
@@ -23,7 +25,7 @@ static const char USAGE[] =
 "Input:\n"
 "  -l, --listen [ADDR:]PORT  accept TCP connections (IPv6: [ADDR]:PORT; port 0 picks one)\n"
 "  -r, --read FILE           decode a stored stream (e.g. from clif-encode or --raw); may be\n"
-"                            given several times; each file is one input\n"
+"                            given up to 256 times; each file is one input\n"
 "      --format auto|hi|x2x3 stream kind; auto (default) decides per input from its first\n"
 "                            byte (30: PS-PDU, 00: X2/X3 header)\n"
 "      --tls-cert FILE       serve TLS (1.2 or later) with this certificate chain (PEM)...\n"
@@ -128,17 +130,19 @@ int main(int argc, char **argv)
 		{"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, O_VERSION},  {NULL, 0, NULL, 0}};
 	const char *listen_spec = NULL, *cert = NULL, *key = NULL, *ca = NULL, *port_file = NULL;
-	const char **files = calloc((size_t)argc, sizeof(char *));
+	static const char *files[MAX_FILES];
 	unsigned nfiles = 0, max_conns = 0;
 	int opt;
-	if (files == NULL)
-		return 1;
 	while ((opt = getopt_long(argc, argv, "l:r:o:qh", longopts, NULL)) != -1) {
 		char *end;
 		unsigned long v;
 		switch (opt) {
 		case 'l': listen_spec = optarg; break;
-		case 'r': files[nfiles++] = optarg; break;
+		case 'r':
+			if (nfiles == MAX_FILES)
+				return usage_error("too many -r files");
+			files[nfiles++] = optarg;
+			break;
 		case 'o': lemf_opts.out_dir = optarg; break;
 		case 'q': lemf_opts.quiet = 1; break;
 		case O_RAW: lemf_opts.raw_dir = optarg; break;
@@ -214,6 +218,5 @@ int main(int argc, char **argv)
 		rc = lemf_serve(listen_spec, port_file, max_conns, nfiles + 1);
 	lemf_sink_close();
 	lemf_sink_summary(stderr);
-	free(files);
 	return rc;
 }
