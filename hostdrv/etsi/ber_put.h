@@ -14,10 +14,8 @@
  * value with its top bit set needs a leading 00, so 2^63..2^64-1 take 9. */
 static inline size_t ber_int_len(uint64_t v)
 {
-	size_t n = 1;
-	while (n < 9 && v >= (UINT64_C(1) << (8 * n - 1)))
-		n++;
-	return n;
+	/* (significant bits + 8) / 8: one spare bit for the sign, whole octets */
+	return (size_t)(72 - __builtin_clzll(v | 1u)) / 8u;
 }
 
 /* v as n big-endian octets (n from ber_int_len; with 9, the first is the sign octet 00). */
@@ -33,7 +31,7 @@ static inline uint8_t *ber_put_int_bytes(uint8_t *p, uint64_t v, size_t n)
 /* Octets of a definite length field: short form below 128, else 81/82/83 + 1..3 octets. */
 static inline size_t ber_len_len(size_t l)
 {
-	return l < 0x80 ? 1 : l < 0x100 ? 2 : l < 0x10000 ? 3 : 4;
+	return 1u + (l >= 0x80u) + (l >= 0x100u) + (l >= 0x10000u);
 }
 
 static inline uint8_t *ber_put_len(uint8_t *p, size_t l)

@@ -3,50 +3,11 @@
 
 #include <string.h>
 
+#include "ber_put.h"
+
 /* li-psDomainId {0 4 0 2 2 5 1 43} (version43) and iPCCObjId {5 3 18 2} (version18). */
 static const uint8_t DOMAIN_ID[] = {0x80, 0x07, 0x04, 0x00, 0x02, 0x02, 0x05, 0x01, 0x2b};
 static const uint8_t IPCC_OBJID[] = {0x80, 0x04, 0x05, 0x03, 0x12, 0x02};
-
-/* Octets of the minimal INTEGER encoding of a non-negative v < 2^63 (no sign bit set):
- * one more than the whole octets of its significant bits, (bits + 8) / 8. */
-static inline unsigned int_len(uint64_t v)
-{
-	return (unsigned)(72 - __builtin_clzll(v | 1u)) / 8u;
-}
-
-static uint8_t *put_int(uint8_t *p, uint64_t v, size_t n)
-{
-	for (size_t i = n; i-- > 0;) {
-		p[i] = (uint8_t)v;
-		v >>= 8;
-	}
-	return p + n;
-}
-
-/* Octets of a definite length field: short form, or 0x8n plus n octets (l < 2^24). */
-static inline size_t len_len(size_t l)
-{
-	return 1u + (l >= 0x80u) + (l >= 0x100u) + (l >= 0x10000u);
-}
-
-static uint8_t *put_len(uint8_t *p, size_t l)
-{
-	size_t n = len_len(l);
-	if (n == 1) {
-		*p++ = (uint8_t)l;
-		return p;
-	}
-	*p++ = (uint8_t)(0x80 | (n - 1));
-	for (size_t i = n - 1; i-- > 0;)
-		*p++ = (uint8_t)(l >> (8 * i));
-	return p;
-}
-
-/* Whole TLV size for a content of l octets (one-octet tag). */
-static inline size_t tlv(size_t l)
-{
-	return 1 + len_len(l) + l;
-}
 
 static int printable(const char *s, size_t n)
 {
@@ -64,13 +25,6 @@ static int country_ok(const char *cc)
 	return cc == NULL || (strlen(cc) == 2 && printable(cc, 2));
 }
 
-static uint8_t *put_tlv(uint8_t *p, uint8_t tag, const void *v, size_t n)
-{
-	*p++ = tag;
-	p = put_len(p, n);
-	memcpy(p, v, n);
-	return p + n;
-}
 
 int etsi_cc_init(struct etsi_cc_ctx *ctx, const struct etsi_cc_config *cfg)
 {
@@ -99,76 +53,36 @@ int etsi_cc_init(struct etsi_cc_ctx *ctx, const struct etsi_cc_config *cfg)
 	}
 
 	/* communicationIdentifier content: networkIdentifier, CIN, deliveryCountryCode. */
-	size_t ni = tlv(cfg->operator_id_len) + (cfg->ne_id_len ? tlv(cfg->ne_id_len) : 0);
-	size_t cin_n = int_len(cfg->cin);
-	size_t ci = tlv(ni) + tlv(cin_n) + (cfg->delivery_country ? tlv(2) : 0);
+	size_t ni = ber_tlv_size(cfg->operator_id_len) + (cfg->ne_id_len ? ber_tlv_size(cfg->ne_id_len) : 0);
+	size_t cin_n = ber_int_len(cfg->cin);
+	size_t ci = ber_tlv_size(ni) + ber_tlv_size(cin_n) + (cfg->delivery_country ? ber_tlv_size(2) : 0);
 
 	uint8_t *p = ctx->hdr_a;
 	memcpy(p, DOMAIN_ID, sizeof(DOMAIN_ID));
 	p += sizeof(DOMAIN_ID);
-	p = put_tlv(p, 0x81, cfg->liid, cfg->liid_len);
+	p = ber_put_tlv(p, 0x81, cfg->liid, cfg->liid_len);
 	if (cfg->auth_country)
-		p = put_tlv(p, 0x82, cfg->auth_country, 2);
+		p = ber_put_tlv(p, 0x82, cfg->auth_country, 2);
 	*p++ = 0xa3;
-	p = put_len(p, ci);
+	p = ber_put_len(p, ci);
 	*p++ = 0xa0;
-	p = put_len(p, ni);
-	p = put_tlv(p, 0x80, cfg->operator_id, cfg->operator_id_len);
+	p = ber_put_len(p, ni);
+	p = ber_put_tlv(p, 0x80, cfg->operator_id, cfg->operator_id_len);
 	if (cfg->ne_id_len)
-		p = put_tlv(p, 0x81, cfg->ne_id, cfg->ne_id_len);
+		p = ber_put_tlv(p, 0x81, cfg->ne_id, cfg->ne_id_len);
 	*p++ = 0x81;
 	*p++ = (uint8_t)cin_n;
-	p = put_int(p, cfg->cin, cin_n);
+	p = ber_put_int_bytes(p, cfg->cin, cin_n);
 	if (cfg->delivery_country)
-		p = put_tlv(p, 0x82, cfg->delivery_country, 2);
+		p = ber_put_tlv(p, 0x82, cfg->delivery_country, 2);
 	ctx->hdr_a_len = (uint16_t)(p - ctx->hdr_a);
 
 	if (cfg->ipid)
-		ctx->hdr_b_len = (uint16_t)(put_tlv(ctx->hdr_b, 0x86, cfg->ipid, ipid_len) - ctx->hdr_b);
+		ctx->hdr_b_len = (uint16_t)(ber_put_tlv(ctx->hdr_b, 0x86, cfg->ipid, ipid_len) - ctx->hdr_b);
 	ctx->ts_form = (uint8_t)cfg->ts_form;
 	ctx->ts_qualifier = (uint8_t)cfg->ts_qualifier;
 	ctx->ts_frac_digits = (uint8_t)cfg->ts_frac_digits;
 	return 0;
-}
-
-static uint8_t *put_digits(uint8_t *p, uint64_t v, unsigned n)
-{
-	for (unsigned i = n; i-- > 0;) {
-		p[i] = (uint8_t)('0' + v % 10);
-		v /= 10;
-	}
-	return p + n;
-}
-
-/* GeneralizedTime "YYYYMMDDhhmmss[.f{d}]Z" (UTC); 0 if the year passes 9999. */
-static int put_gt(uint8_t *p, uint64_t ts_ns, unsigned frac)
-{
-	uint64_t secs = ts_ns / 1000000000u, ns = ts_ns % 1000000000u;
-	uint64_t days = secs / 86400u, sod = secs % 86400u;
-	/* civil_from_days (H. Hinnant), for days >= 0 since 1970-01-01. */
-	uint64_t z = days + 719468u, era = z / 146097u, doe = z - era * 146097u;
-	uint64_t yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
-	uint64_t doy = doe - (365u * yoe + yoe / 4u - yoe / 100u);
-	uint64_t mp = (5u * doy + 2u) / 153u;
-	uint64_t d = doy - (153u * mp + 2u) / 5u + 1u, m = mp < 10u ? mp + 3u : mp - 9u;
-	uint64_t y = yoe + era * 400u + (m <= 2u);
-	if (y > 9999u)
-		return 0;
-	p = put_digits(p, y, 4);
-	p = put_digits(p, m, 2);
-	p = put_digits(p, d, 2);
-	p = put_digits(p, sod / 3600u, 2);
-	p = put_digits(p, sod / 60u % 60u, 2);
-	p = put_digits(p, sod % 60u, 2);
-	if (frac) {
-		uint64_t div = 1;
-		for (unsigned i = frac; i < 9; i++)
-			div *= 10u;
-		*p++ = '.';
-		p = put_digits(p, ns / div, frac);
-	}
-	*p = 'Z';
-	return 1;
 }
 
 /* ---- the per-packet path ----
@@ -201,7 +115,7 @@ static inline uint8_t *put_int_tlv(uint8_t *p, uint8_t tag, uint64_t v, unsigned
 /* Tag and the minimal definite length l (< 2^24); stores 5 bytes. */
 static inline uint8_t *put_tl(uint8_t *p, uint8_t tag, size_t l)
 {
-	unsigned extra = (unsigned)len_len(l) - 1u; /* octets after the first */
+	unsigned extra = (unsigned)ber_len_len(l) - 1u; /* octets after the first */
 	uint32_t field = extra ? (0x80u | extra) << (8u * extra) | (uint32_t)l : (uint32_t)l;
 	p[0] = tag;
 	store_be32(p + 1, field << (8u * (3u - extra)));
@@ -281,12 +195,12 @@ struct wrap_lens {
 
 static void wrap_lens(struct wrap_lens *w, uint32_t ip_len)
 {
-	w->l7 = tlv(ip_len);                      /* iPCCContents [1]: 80 L ip */
-	w->l6 = sizeof(IPCC_OBJID) + tlv(w->l7);  /* iPCC [2] */
-	w->l5 = tlv(w->l6);                       /* cCContents [2] */
-	w->l4 = 3 + tlv(w->l5);                   /* CCPayload: 80 01 dir, A2 .. */
-	w->l3 = tlv(w->l4);                       /* cCPayloadSequence [1] */
-	w->l2 = tlv(w->l3);                       /* payload [2] */
+	w->l7 = ber_tlv_size(ip_len);                      /* iPCCContents [1]: 80 L ip */
+	w->l6 = sizeof(IPCC_OBJID) + ber_tlv_size(w->l7);  /* iPCC [2] */
+	w->l5 = ber_tlv_size(w->l6);                       /* cCContents [2] */
+	w->l4 = 3 + ber_tlv_size(w->l5);                   /* CCPayload: 80 01 dir, A2 .. */
+	w->l3 = ber_tlv_size(w->l4);                       /* cCPayloadSequence [1] */
+	w->l2 = ber_tlv_size(w->l3);                       /* payload [2] */
 }
 
 static uint8_t *put_wrap_any(uint8_t *p, unsigned dir, uint32_t ip_len)
@@ -335,7 +249,7 @@ static inline size_t wrap_size(uint32_t ip_len)
 		return WRAP_LONG_SIZE;
 	struct wrap_lens w;
 	wrap_lens(&w, ip_len);
-	return tlv(w.l2) - ip_len;
+	return ber_tlv_size(w.l2) - ip_len;
 }
 
 static inline uint8_t *put_wrap(uint8_t *p, unsigned dir, uint32_t ip_len)
@@ -356,19 +270,19 @@ long etsi_cc_encode(const struct etsi_cc_ctx *ctx, uint32_t seq, uint64_t ts_ns,
 		return ETSI_CC_E_TOOBIG;
 
 	/* Variable header parts. */
-	unsigned seq_n = int_len(seq);
+	unsigned seq_n = ber_int_len(seq);
 	uint64_t secs = ts_ns / 1000000000u, us = ts_ns % 1000000000u / 1000u;
-	unsigned secs_n = int_len(secs), us_n = int_len(us);
+	unsigned secs_n = ber_int_len(secs), us_n = ber_int_len(us);
 	size_t gt_n = 0, ts_tlv;
 	if (ctx->ts_form == ETSI_CC_TS_GENERALIZED) {
-		gt_n = 15u + (ctx->ts_frac_digits ? 1u + ctx->ts_frac_digits : 0u);
+		gt_n = ber_gt_len(ctx->ts_frac_digits);
 		ts_tlv = 2 + gt_n;
 	} else {
 		ts_tlv = 2 + (2 + secs_n) + (2 + us_n) + 3; /* A7 {80 81} 88 01 q */
 	}
 	size_t l1 = ctx->hdr_a_len + 2 + seq_n + ts_tlv + ctx->hdr_b_len;
-	size_t l0 = tlv(l1) + wrap_size(ip_len) + ip_len;
-	if (tlv(l0) > out_cap)
+	size_t l0 = ber_tlv_size(l1) + wrap_size(ip_len) + ip_len;
+	if (ber_tlv_size(l0) > out_cap)
 		return ETSI_CC_E_NOSPACE;
 
 	uint8_t *p = put_tl(out, 0x30, l0);
@@ -378,9 +292,7 @@ long etsi_cc_encode(const struct etsi_cc_ctx *ctx, uint32_t seq, uint64_t ts_ns,
 	if (ctx->ts_form == ETSI_CC_TS_GENERALIZED) {
 		*p++ = 0x85;
 		*p++ = (uint8_t)gt_n;
-		if (!put_gt(p, ts_ns, ctx->ts_frac_digits))
-			return ETSI_CC_E_INVAL;
-		p += gt_n;
+		p = ber_put_gt(p, ts_ns, ctx->ts_frac_digits);
 	}
 	memcpy(p, ctx->hdr_b, sizeof(ctx->hdr_b)); /* the whole array: a fixed-size copy */
 	p += ctx->hdr_b_len;

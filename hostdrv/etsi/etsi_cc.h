@@ -38,7 +38,7 @@ enum etsi_cc_err {
 				    1..25 bytes, operatorIdentifier not 1..16, NEID over 16,
 				    country codes not 2 printable chars, IPID not 1..8 printable,
 				    bad timestamp form/qualifier/fraction digits; encode: direction
-				    above 4, ts_ns past year 9999) */
+				    above 4) */
 	ETSI_CC_E_TOOBIG = ETSI_E_TOOBIG,   /* encode: ip_len > ETSI_CC_MAX_PAYLOAD */
 	ETSI_CC_E_NOSPACE = ETSI_E_NOSPACE,  /* encode: out_cap smaller than the PDU (nothing useful written) */
 };
@@ -102,8 +102,8 @@ int etsi_cc_init(struct etsi_cc_ctx *ctx, const struct etsi_cc_config *cfg);
  *   dir     payloadDirection, an enum etsi_cc_dir value (0..4)
  *   ip      the IP datagram (may be NULL when ip_len is 0)
  * Returns the PDU length (> 0), or ETSI_CC_E_INVAL (NULL ctx/out, NULL ip with ip_len > 0,
- * dir > 4, ts_ns past 9999-12-31 in the GeneralizedTime form), ETSI_CC_E_TOOBIG
- * (ip_len > 65535), ETSI_CC_E_NOSPACE (out_cap too small; out left unspecified). */
+ * dir > 4), ETSI_CC_E_TOOBIG (ip_len > 65535), ETSI_CC_E_NOSPACE (out_cap too small; out
+ * left unspecified). Every uint64_t ts_ns is a valid time: 2^64-1 ns is in the year 2554. */
 long etsi_cc_encode(const struct etsi_cc_ctx *ctx, uint32_t seq, uint64_t ts_ns, unsigned dir,
 		    const uint8_t *ip, uint32_t ip_len, uint8_t *out, size_t out_cap);
 

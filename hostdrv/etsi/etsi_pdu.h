@@ -125,7 +125,7 @@ struct etsi_iri {
  * Returns the PDU length (> 0, <= ETSI_IRI_MAX_PDU), or ETSI_E_INVAL (NULL ctx/iri/out, a
  * field out of range: iri_type, event, access_type, ip_version, target_ip_len, ip_assignment,
  * prefix_len, end_reason, octets above 2^63-1, username too long or NULL with a length, a
- * time past 9999-12-31), ETSI_E_NOSPACE (out_cap too small). */
+ * context not made by etsi_cc_init()), ETSI_E_NOSPACE (out_cap too small). */
 long etsi_iri_encode(const struct etsi_cc_ctx *ctx, uint32_t seq, uint64_t ts_ns,
 		     const struct etsi_iri *iri, uint8_t *out, size_t out_cap);
 
@@ -145,8 +145,8 @@ enum etsi_tri_kind { /* the TRIPayload alternative's tag number */
  * Per TS 102 232-1 §6.2.2 a CIN reset is sent with LIID "-", CIN 0 and sequence number 0:
  * build its context with those values (etsi_tri_cin_reset_config() helps).
  * A keep-alive response carries the sequence number of the keep-alive it answers.
- * Returns the PDU length (> 0), or ETSI_E_INVAL (NULL ctx/out, unknown kind, ts_ns past
- * 9999-12-31), ETSI_E_NOSPACE. */
+ * Returns the PDU length (> 0), or ETSI_E_INVAL (NULL ctx/out, unknown kind, a context not
+ * made by etsi_cc_init()), ETSI_E_NOSPACE. */
 long etsi_tri_encode(const struct etsi_cc_ctx *ctx, uint32_t seq, uint64_t ts_ns,
 		     enum etsi_tri_kind kind, uint8_t *out, size_t out_cap);
 
