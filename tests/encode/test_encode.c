@@ -119,17 +119,23 @@ static int finish(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* args[] = first and the variadic strings up to NULL (at most 63), NULL-terminated. */
+static void collect_args(const char *args[64], const char *first, va_list ap)
+{
+	size_t n = 0;
+	for (const char *a = first; a && n < 63; a = va_arg(ap, const char *))
+		args[n++] = a;
+	args[n] = NULL;
+}
+
 /* Runs the program; the arguments end with NULL. Returns its exit status. */
 static int run(const char *first, ...)
 {
 	const char *args[64];
-	size_t n = 0;
 	va_list ap;
 	va_start(ap, first);
-	for (const char *a = first; a && n < 63; a = va_arg(ap, const char *))
-		args[n++] = a;
+	collect_args(args, first, ap);
 	va_end(ap);
-	args[n] = NULL;
 	return finish(spawn(args));
 }
 
@@ -1235,13 +1241,10 @@ static void test_send_tls(void)
 static void bad(const char *what, const char *msg, const char *first, ...)
 {
 	const char *args[64];
-	size_t n = 0;
 	va_list ap;
 	va_start(ap, first);
-	for (const char *a = first; a && n < 63; a = va_arg(ap, const char *))
-		args[n++] = a;
+	collect_args(args, first, ap);
 	va_end(ap);
-	args[n] = NULL;
 	snprintf(where, sizeof(where), "bad input: %s", what);
 	unlink(path("bad.out"));
 	CHECK(finish(spawn(args)) == 2);

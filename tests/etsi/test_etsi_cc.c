@@ -14,38 +14,14 @@
 #include "CCPayload.h"
 #include "etsi_cc.h"
 
-static int failures;
-static long checks;
+#define SUITE "etsi-cc: "
+#include "pdu_check.h"
 
-#define CHECK(cond)                                                                           \
-	do {                                                                                  \
-		checks++;                                                                     \
-		if (!(cond)) {                                                                \
-			if (failures++ < 30)                                                  \
-				fprintf(stderr, "etsi-cc: %s:%d: check failed: %s (%s)\n",    \
-					__FILE__, __LINE__, #cond, where);                    \
-		}                                                                             \
-	} while (0)
 
-static char where[160] = "";
 
-static int os_eq(const OCTET_STRING_t *os, const void *p, size_t n)
-{
-	return os && os->size == (int)n && (n == 0 || memcmp(os->buf, p, n) == 0);
-}
 
-static int str_eq(const OCTET_STRING_t *os, const char *s)
-{
-	return s ? os_eq(os, s, strlen(s)) : os == NULL;
-}
 
-static void hex(const char *what, const uint8_t *p, size_t n)
-{
-	fprintf(stderr, "%s (%zu bytes):", what, n);
-	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "%s%02x", i % 32 ? " " : "\n  ", p[i]);
-	fprintf(stderr, "\n");
-}
+
 
 static uint8_t out[ETSI_CC_MAX_OVERHEAD + ETSI_CC_MAX_PAYLOAD];
 static uint8_t der[ETSI_CC_MAX_OVERHEAD + ETSI_CC_MAX_PAYLOAD];
@@ -66,23 +42,6 @@ static void make_packets(void)
 	memcpy(pkt6, v6, sizeof(v6));
 }
 
-/* The GeneralizedTime the encoder must produce, built independently with gmtime_r. */
-static void expect_gt(char *buf, uint64_t ts_ns, unsigned frac)
-{
-	time_t t = (time_t)(ts_ns / 1000000000u);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	size_t n = strftime(buf, 32, "%Y%m%d%H%M%S", &tm);
-	if (frac) {
-		char ns[16];
-		snprintf(ns, sizeof(ns), "%09llu", (unsigned long long)(ts_ns % 1000000000u));
-		buf[n++] = '.';
-		memcpy(buf + n, ns, frac);
-		n += frac;
-	}
-	buf[n++] = 'Z';
-	buf[n] = '\0';
-}
 
 static int constraints_ok(const PS_PDU_t *pdu)
 {
@@ -117,32 +76,10 @@ static void roundtrip(const struct etsi_cc_config *cfg, const struct etsi_cc_ctx
 	CHECK(constraints_ok(pdu));
 
 	const PSHeader_t *h = &pdu->pSHeader;
-	unsigned long arcs[16];
-	static const unsigned long dom[] = {0, 4, 0, 2, 2, 5, 1, 43};
-	CHECK(OBJECT_IDENTIFIER_get_arcs(&h->li_psDomainId, arcs, sizeof(arcs[0]), 16) == 8 &&
-	      memcmp(arcs, dom, sizeof(dom)) == 0);
-	CHECK(os_eq(&h->lawfulInterceptionIdentifier, cfg->liid, cfg->liid_len));
-	CHECK(str_eq(h->authorizationCountryCode, cfg->auth_country));
-	const CommunicationIdentifier_t *ci = &h->communicationIdentifier;
-	CHECK(os_eq(&ci->networkIdentifier.operatorIdentifier, cfg->operator_id,
-		    cfg->operator_id_len));
-	if (cfg->ne_id_len)
-		CHECK(os_eq(ci->networkIdentifier.networkElementIdentifier, cfg->ne_id,
-			    cfg->ne_id_len));
-	else
-		CHECK(ci->networkIdentifier.networkElementIdentifier == NULL);
-	CHECK(ci->communicationIdentityNumber && *ci->communicationIdentityNumber == cfg->cin);
-	CHECK(str_eq(ci->deliveryCountryCode, cfg->delivery_country));
-	CHECK(h->sequenceNumber == seq);
-	CHECK(str_eq(h->interceptionPointID, cfg->ipid));
-	CHECK(h->extendedInterceptionPointID == NULL && h->networkFunctionIdentifier == NULL);
+	check_header_ids(h, cfg, seq);
 	if (cfg->ts_form == ETSI_CC_TS_MICRO) {
 		CHECK(h->timeStamp == NULL);
-		CHECK(h->microSecondTimeStamp &&
-		      (uint64_t)h->microSecondTimeStamp->seconds == ts_ns / 1000000000u &&
-		      (uint64_t)h->microSecondTimeStamp->microSeconds ==
-			      ts_ns % 1000000000u / 1000u);
-		CHECK(h->timeStampQualifier && *h->timeStampQualifier == (long)cfg->ts_qualifier);
+		check_micro(h, cfg, ts_ns);
 	} else {
 		char gt[40];
 		expect_gt(gt, ts_ns, cfg->ts_frac_digits);
@@ -165,6 +102,7 @@ static void roundtrip(const struct etsi_cc_config *cfg, const struct etsi_cc_ctx
 		CHECK(cc->cCContents.present == CCContents_PR_iPCC);
 		const IPCC_t *ipcc = &cc->cCContents.choice.iPCC;
 		static const unsigned long rel[] = {5, 3, 18, 2};
+		unsigned long arcs[16];
 		CHECK(RELATIVE_OID_get_arcs(&ipcc->iPCCObjId, arcs, sizeof(arcs[0]), 16) == 4 &&
 		      memcmp(arcs, rel, sizeof(rel)) == 0);
 		CHECK(ipcc->iPCCContents.present == IPCCContents_PR_iPPackets);

@@ -18,43 +18,19 @@
 #include "PS-PDU.h"
 #include "etsi_pdu.h"
 
-static int failures;
-static long checks;
-static long pdus, der_compared;
-static char where[200] = "";
+#define SUITE "etsi-pdu: "
+#include "pdu_check.h"
 
-#define CHECK(cond)                                                                           \
-	do {                                                                                  \
-		checks++;                                                                     \
-		if (!(cond)) {                                                                \
-			if (failures++ < 30)                                                  \
-				fprintf(stderr, "etsi-pdu: %s:%d: check failed: %s (%s)\n",   \
-					__FILE__, __LINE__, #cond, where);                    \
-		}                                                                             \
-	} while (0)
+static long pdus, der_compared;
+
 
 #define MAX_NS UINT64_MAX
 #define TS_A 1795904100123456789ull /* 2026-11-28 22:15:00.123456789 */
 
 static uint8_t out[4096], again[4096], der[4096];
 
-static int os_eq(const OCTET_STRING_t *os, const void *p, size_t n)
-{
-	return os && os->size == (int)n && (n == 0 || memcmp(os->buf, p, n) == 0);
-}
 
-static int str_eq(const OCTET_STRING_t *os, const char *s)
-{
-	return s ? os_eq(os, s, strlen(s)) : os == NULL;
-}
 
-static void hex(const char *what, const uint8_t *p, size_t n)
-{
-	fprintf(stderr, "%s (%zu bytes):", what, n);
-	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "%s%02x", i % 32 ? " " : "\n  ", p[i]);
-	fprintf(stderr, "\n");
-}
 
 /* ---- expectations, computed independently of the encoder ---- */
 
@@ -66,23 +42,6 @@ static uint64_t pow10u(unsigned n)
 	return v;
 }
 
-/* "YYYYMMDDhhmmss[.f{frac}]Z" via gmtime_r and snprintf. */
-static void expect_gt(char *buf, uint64_t ts_ns, unsigned frac)
-{
-	time_t t = (time_t)(ts_ns / 1000000000u);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	size_t n = strftime(buf, 32, "%Y%m%d%H%M%S", &tm);
-	if (frac) {
-		char ns[16];
-		snprintf(ns, sizeof(ns), "%09llu", (unsigned long long)(ts_ns % 1000000000u));
-		buf[n++] = '.';
-		memcpy(buf + n, ns, frac);
-		n += frac;
-	}
-	buf[n++] = 'Z';
-	buf[n] = '\0';
-}
 
 /* asn1c's DER writer drops trailing fraction zeros and keeps at most six digits. */
 static int gt_is_der(uint64_t ts_ns, unsigned frac)
@@ -144,32 +103,10 @@ static void check_der(PS_PDU_t *pdu, size_t n)
 static void check_header(const PSHeader_t *h, const struct etsi_cc_config *cfg, uint32_t seq,
 			 uint64_t ts_ns)
 {
-	unsigned long arcs[16];
-	static const unsigned long dom[] = {0, 4, 0, 2, 2, 5, 1, 43};
-	CHECK(OBJECT_IDENTIFIER_get_arcs(&h->li_psDomainId, arcs, sizeof(arcs[0]), 16) == 8 &&
-	      memcmp(arcs, dom, sizeof(dom)) == 0);
-	CHECK(os_eq(&h->lawfulInterceptionIdentifier, cfg->liid, cfg->liid_len));
-	CHECK(str_eq(h->authorizationCountryCode, cfg->auth_country));
-	const CommunicationIdentifier_t *ci = &h->communicationIdentifier;
-	CHECK(os_eq(&ci->networkIdentifier.operatorIdentifier, cfg->operator_id,
-		    cfg->operator_id_len));
-	if (cfg->ne_id_len)
-		CHECK(os_eq(ci->networkIdentifier.networkElementIdentifier, cfg->ne_id,
-			    cfg->ne_id_len));
-	else
-		CHECK(ci->networkIdentifier.networkElementIdentifier == NULL);
-	CHECK(ci->communicationIdentityNumber && *ci->communicationIdentityNumber == cfg->cin);
-	CHECK(str_eq(ci->deliveryCountryCode, cfg->delivery_country));
-	CHECK(h->sequenceNumber == seq);
+	check_header_ids(h, cfg, seq);
 	check_gt(h->timeStamp, ts_ns, frac_of(cfg));
-	CHECK(str_eq(h->interceptionPointID, cfg->ipid));
-	CHECK(h->extendedInterceptionPointID == NULL && h->networkFunctionIdentifier == NULL);
 	if (cfg->ts_form == ETSI_CC_TS_MICRO) {
-		CHECK(h->microSecondTimeStamp &&
-		      (uint64_t)h->microSecondTimeStamp->seconds == ts_ns / 1000000000u &&
-		      (uint64_t)h->microSecondTimeStamp->microSeconds ==
-			      ts_ns % 1000000000u / 1000u);
-		CHECK(h->timeStampQualifier && *h->timeStampQualifier == (long)cfg->ts_qualifier);
+		check_micro(h, cfg, ts_ns);
 	} else {
 		CHECK(h->microSecondTimeStamp == NULL && h->timeStampQualifier == NULL);
 	}
