@@ -8,6 +8,7 @@ DIR_CFLAGS_hostdrv := -Ihostdrv/lib/include -Ihostdrv/lib -I/usr/include/xrt -D_
 
 include hostdrv/lib/xrt.mk
 include hostdrv/etsi/module.mk
+include hostdrv/clifd/module.mk
 
 LIB := $(BUILD)/lib
 LIBCLIF_SRCS := hostdrv/lib/clif.c hostdrv/lib/mbox.c hostdrv/lib/rules.c hostdrv/lib/c2h.c hostdrv/lib/sim.c \
