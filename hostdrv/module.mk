@@ -28,10 +28,11 @@ $(LIB)/libclif.so: $(LIBCLIF_OBJS)
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,-soname,libclif.so -Wl,--no-undefined $^ $(LIBCLIF_LDLIBS) -o $@
 
-# clifctl: the card's diagnostic command (control-only handle: it never takes the C2H ring).
-$(BIN)/clifctl: $(BUILD)/obj/hostdrv/tools/clifctl.o $(LIB)/libclif.a
+# clifctl: the card's diagnostic command (control-only handle: it never takes the C2H ring), and
+# `clifctl audit verify`, which needs clifd's audit-log verifier (audit.o, HMAC from libcrypto).
+$(BIN)/clifctl: $(BUILD)/obj/hostdrv/tools/clifctl.o $(BUILD)/obj/hostdrv/clifd/audit.o $(LIB)/libclif.a
 	@mkdir -p $(@D)
-	$(CC) $^ $(LIBCLIF_LDLIBS) -o $@
+	$(CC) $^ $(LIBCLIF_LDLIBS) -lcrypto -o $@
 
 ALL_PROGRAMS += $(LIB)/libclif.a $(LIB)/libclif.so $(BIN)/clifctl
 

@@ -5,11 +5,18 @@
  *   clifctl [-d DEV] card info|counters|rules [FIRST]|stats|reset|heartbeat
  *   clifctl [-d DEV] rule add HANDLE ADDR[/LEN] [snap N] [scope vport|vlan|vni N] [punt] [nocapture]
  *   clifctl [-d DEV] rule del HANDLE
+ *   clifctl audit verify [--key FILE] [--expect-seq N] LOG
  *
  * DEV is "sim:N" or "xrt:N" (default: $CLIF_DEVICE, else sim:0). The card is opened for control
  * only: clifctl never takes the C2H ring a daemon consumes. Nothing prints a rule's address
  * (rules identify warrant targets): `card rules` shows handles and counters only.
  * Exit status 0 on success, 1 on any error (with clif_strerror()'s text on stderr).
+ *
+ * `audit verify` checks clifd's hash-chained audit log (hostdrv/clifd/audit.h) with its key
+ * (default LOG.key) without touching a card: "audit: N entries, chain intact" and exit 0, or the
+ * first bad line and why and exit 1. Removing whole entries at the end leaves a valid chain;
+ * --expect-seq N (the sequence number clifd recorded as the head in its store) reports a log
+ * that ends before entry N.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../clifd/audit.h"
 #include "libclif.h"
 
 #define COUNTER_CHUNK 256u
@@ -31,8 +39,9 @@ static int usage(void)
 		"usage: %s [-d DEV] card info|counters|rules [FIRST]|stats|reset|heartbeat\n"
 		"       %s [-d DEV] rule add HANDLE ADDR[/LEN] [snap N] [scope vport|vlan|vni N] [punt] [nocapture]\n"
 		"       %s [-d DEV] rule del HANDLE\n"
+		"       %s audit verify [--key FILE] [--expect-seq N] LOG\n"
 		"DEV: sim:N or xrt:N (default $CLIF_DEVICE, else sim:0)\n",
-		prog, prog, prog);
+		prog, prog, prog, prog);
 	return 1;
 }
 
@@ -303,6 +312,50 @@ static int rule_cmd(struct clif_card *c, int argc, char **argv)
 	return 0;
 }
 
+/* audit verify [--key FILE] [--expect-seq N] LOG. The message names lines, never entries'
+ * contents: the log holds identifiers, the terminal may not be an LI one. */
+static int audit_cmd(int argc, char **argv)
+{
+	const char *key = NULL, *log = NULL;
+	struct audit_expect exp = {0};
+	struct audit_verify_result r;
+	int i, have_exp = 0;
+
+	if (argc < 1 || strcmp(argv[0], "verify"))
+		return usage();
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--key") && i + 1 < argc) {
+			key = argv[++i];
+		} else if (!strcmp(argv[i], "--expect-seq") && i + 1 < argc) {
+			char *end;
+			const char *v = argv[++i];
+			errno = 0;
+			exp.seq = strtoull(v, &end, 10);
+			if (!*v || *v == '-' || *end || errno)
+				return usage();
+			have_exp = 1;
+		} else if (argv[i][0] != '-' && !log) {
+			log = argv[i];
+		} else {
+			return usage();
+		}
+	}
+	if (!log)
+		return usage();
+	int e = audit_verify_expect(log, key, have_exp ? &exp : NULL, &r);
+	if (e == 0) {
+		printf("audit: %" PRIu64 " entries, chain intact\n", r.entries);
+		return 0;
+	}
+	if (e == -EBADMSG) {
+		printf("audit: line %" PRIu64 ": %s\n", r.bad_line, r.reason);
+		return 1;
+	}
+	fprintf(stderr, "%s: audit verify: %s\n", prog,
+		e == -EKEYREJECTED ? "the key file is not a 32-byte key" : strerror(-e));
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dev = getenv("CLIF_DEVICE");
@@ -315,6 +368,8 @@ int main(int argc, char **argv)
 		dev = argv[i + 1];
 		i += 2;
 	}
+	if (i < argc && !strcmp(argv[i], "audit"))
+		return audit_cmd(argc - i - 1, argv + i + 1);
 	if (i >= argc || (strcmp(argv[i], "card") && strcmp(argv[i], "rule")))
 		return usage();
 	rc = clif_open_control(dev, NULL, &c);
