@@ -125,3 +125,4 @@ check: $(CHECK_PROGRAMS)
 	@BUILD=$(BUILD) CC=$(CC) CXX=$(CXX) tests/run-check
 
 include tests/encode/module.mk
+include tests/clifd/rulecomp.mk
