@@ -126,3 +126,5 @@ check: $(CHECK_PROGRAMS)
 
 include tests/encode/module.mk
 include tests/clifd/rulecomp.mk
+include tests/clifd/daemon.mk
+include tests/clifd/fuzz.mk
