@@ -43,3 +43,6 @@ $(BIN)/clif-test-clifd-%: $(BUILD)/obj/tests/clifd/test_%.o $(CLIFD_LIB) $(BUILD
 
 ALL_PROGRAMS += $(CLIFD_TESTS)
 check: $(CLIFD_TESTS)
+
+# The suites' objects are intermediates of the pattern rule: keep them (no rebuild next time).
+.SECONDARY: $(CLIFD_TEST_SRCS:%.c=$(BUILD)/obj/%.o)

@@ -77,3 +77,6 @@ $(BIN)/clif-test-lemf: $(BUILD)/obj/tests/lemf/test_lemf.o $(ETSI_LIB) $(ETSI_AS
 
 ALL_PROGRAMS += $(BIN)/clif-test-lemf
 check: $(BIN)/clif-test-lemf
+
+# The suites' objects are intermediates of the pattern rule: keep them (no rebuild next time).
+.SECONDARY: $(ETSI_TEST_SRCS:%.c=$(BUILD)/obj/%.o)
