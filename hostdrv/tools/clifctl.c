@@ -6,6 +6,7 @@
  *   clifctl [-d DEV] rule add HANDLE ADDR[/LEN] [snap N] [scope vport|vlan|vni N] [punt] [nocapture]
  *   clifctl [-d DEV] rule del HANDLE
  *   clifctl audit verify [--key FILE] [--expect-seq N] LOG
+ *   clifctl daemon [-s SOCKET] status|tasks
  *
  * DEV is "sim:N" or "xrt:N" (default: $CLIF_DEVICE, else sim:0). The card is opened for control
  * only: clifctl never takes the C2H ring a daemon consumes. Nothing prints a rule's address
@@ -17,6 +18,10 @@
  * first bad line and why and exit 1. Removing whole entries at the end leaves a valid chain;
  * --expect-seq N (the sequence number clifd recorded as the head in its store) reports a log
  * that ends before entry N.
+ *
+ * `daemon` asks a running clifd over its management socket (default $CLIFD_SOCKET, else
+ * /var/lib/clifd/clifd.sock) and prints its answer: counts, card state and task references
+ * (t-xxxxxxxx), never an identifier. Exit 0 when clifd answers "ok", else 1.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,7 +29,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../clifd/audit.h"
 #include "libclif.h"
@@ -40,8 +48,9 @@ static int usage(void)
 		"       %s [-d DEV] rule add HANDLE ADDR[/LEN] [snap N] [scope vport|vlan|vni N] [punt] [nocapture]\n"
 		"       %s [-d DEV] rule del HANDLE\n"
 		"       %s audit verify [--key FILE] [--expect-seq N] LOG\n"
+		"       %s daemon [-s SOCKET] status|tasks\n"
 		"DEV: sim:N or xrt:N (default $CLIF_DEVICE, else sim:0)\n",
-		prog, prog, prog, prog);
+		prog, prog, prog, prog, prog);
 	return 1;
 }
 
@@ -356,6 +365,65 @@ static int audit_cmd(int argc, char **argv)
 	return 1;
 }
 
+/* daemon [-s SOCKET] status|tasks: one request line to clifd's management socket, its answer
+ * copied to stdout up to the final "ok" / "error REASON" line. */
+static int daemon_cmd(int argc, char **argv)
+{
+	const char *path = getenv("CLIFD_SOCKET");
+	int i = 0;
+	if (!path || !*path)
+		path = "/var/lib/clifd/clifd.sock";
+	if (i + 1 < argc && !strcmp(argv[i], "-s")) {
+		path = argv[i + 1];
+		i += 2;
+	}
+	if (i + 1 != argc || (strcmp(argv[i], "status") && strcmp(argv[i], "tasks")))
+		return usage();
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "%s: daemon: socket path too long\n", prog);
+		return 1;
+	}
+	strcpy(sa.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		fprintf(stderr, "%s: daemon: cannot reach clifd at %s: %s\n", prog, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	struct timeval tv = {10, 0};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	char req[16];
+	int n = snprintf(req, sizeof(req), "%s\n", argv[i]);
+	if (write(fd, req, (size_t)n) != n) {
+		fprintf(stderr, "%s: daemon: write failed\n", prog);
+		close(fd);
+		return 1;
+	}
+	FILE *f = fdopen(fd, "r");
+	char line[512];
+	int rc = 1;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strcmp(line, "ok\n")) {
+			rc = 0;
+			break;
+		}
+		if (!strncmp(line, "error ", 6)) {
+			fprintf(stderr, "%s: daemon: %s", prog, line + 6);
+			break;
+		}
+		fputs(line, stdout);
+	}
+	if (rc && f && feof(f))
+		fprintf(stderr, "%s: daemon: clifd closed the connection\n", prog);
+	if (f)
+		fclose(f);
+	else
+		close(fd);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dev = getenv("CLIF_DEVICE");
@@ -370,6 +438,8 @@ int main(int argc, char **argv)
 	}
 	if (i < argc && !strcmp(argv[i], "audit"))
 		return audit_cmd(argc - i - 1, argv + i + 1);
+	if (i < argc && !strcmp(argv[i], "daemon"))
+		return daemon_cmd(argc - i - 1, argv + i + 1);
 	if (i >= argc || (strcmp(argv[i], "card") && strcmp(argv[i], "rule")))
 		return usage();
 	rc = clif_open_control(dev, NULL, &c);
