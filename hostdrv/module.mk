@@ -44,7 +44,7 @@ $(BIN)/clif-libclif-e2e: $(BUILD)/obj/tests/sim/e2e.o $(BUILD)/obj/tests/sim/car
 # libclif's fault handling against clif-cardsim: ring overflow, resets and replay, ABI refusal,
 # mailbox timeout, heartbeat loss (tests/sim/e2e_faults.c, run by tests/run-check).
 $(BIN)/clif-libclif-faults: $(BUILD)/obj/tests/sim/e2e_faults.o $(BUILD)/obj/tests/sim/cardsim_proc.o \
-		$(BUILD)/obj/hls/tb/pktgen.o $(LIB)/libclif.a
+		$(BUILD)/obj/tests/sim/cardsim_watchdog.o $(BUILD)/obj/hls/tb/pktgen.o $(LIB)/libclif.a
 	@mkdir -p $(@D)
 	$(CC) $^ -lpcap $(LIBCLIF_LDLIBS) -o $@
 

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hex.h"
+
 #define N_FIELDS 7
 #define TIME_LEN 24                       /* YYYY-MM-DDTHH:MM:SS.mmmZ */
 #define SEQ_DIGITS_MAX 20
@@ -101,24 +103,6 @@ static char *escape_into(char *p, const char *v)
 	return p;
 }
 
-static int uhex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int lhex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 int audit_unescape(const char *src, size_t len, char *dst, size_t cap)
 {
 	size_t o = 0;
@@ -127,7 +111,7 @@ int audit_unescape(const char *src, size_t len, char *dst, size_t cap)
 		if (c == '%') {
 			if (len - i < 3)
 				return -EBADMSG;
-			int hi = uhex(src[i + 1]), lo = uhex(src[i + 2]);
+			int hi = clifd_hex_upper(src[i + 1]), lo = clifd_hex_upper(src[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -EBADMSG;
 			c = (unsigned char)(hi << 4 | lo);
@@ -152,7 +136,7 @@ static int field_ok(const char *f, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)f[i];
 		if (c == '%') {
-			if (len - i < 3 || uhex(f[i + 1]) < 0 || uhex(f[i + 2]) < 0)
+			if (len - i < 3 || clifd_hex_upper(f[i + 1]) < 0 || clifd_hex_upper(f[i + 2]) < 0)
 				return 0;
 			i += 2;
 		} else if (must_escape(c)) {
@@ -213,7 +197,7 @@ static int parse_line(const char *line, size_t len, struct entry *e)
 		if (!field_ok(f[i], fl[i]))
 			return -1;
 	for (unsigned i = 0; i < AUDIT_MAC_LEN; i++) {
-		int hi = lhex(f[6][2 * i]), lo = lhex(f[6][2 * i + 1]);
+		int hi = clifd_hex_lower(f[6][2 * i]), lo = clifd_hex_lower(f[6][2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		e->mac[i] = (uint8_t)(hi << 4 | lo);

@@ -1,20 +1,14 @@
 /* Identifier text forms and log-safe task handles. */
 #include "model.h"
 
+#include "hex.h"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <pthread.h>
 #include <string.h>
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 int clifd_uuid_parse(const char *text, uint8_t out[16])
 {
@@ -30,7 +24,7 @@ int clifd_uuid_parse(const char *text, uint8_t out[16])
 			i++;
 			continue;
 		}
-		int hi = hexval(text[i]), lo = hexval(text[i + 1]);
+		int hi = clifd_hex_lower(text[i]), lo = clifd_hex_lower(text[i + 1]);
 		if (hi < 0 || lo < 0 || (d < 4 && i + 1 == dash[d]))
 			return -1;
 		out[o++] = (uint8_t)(hi << 4 | lo);

@@ -244,12 +244,16 @@ static int enqueue(struct clifd_reporter *r, const char *action, const uint8_t *
 	return 0;
 }
 
-static void hdr_init(struct clifd_reporter *r, struct x1_report_hdr *h)
+/* Fills in the header every report carries. Returns 0, or -ENOTCONN when reports are off. */
+static int hdr_init(struct clifd_reporter *r, struct x1_report_hdr *h)
 {
+	if (!r || !r->ctx)
+		return -ENOTCONN;
 	memset(h, 0, sizeof(*h));
 	h->admf_id = r->cfg->admf_identifier;
 	h->ne_id = r->cfg->ne_identifier;
 	h->version = r->cfg->x1_version;
+	return 0;
 }
 
 int clifd_report_ne_issue(struct clifd_reporter *r, enum x1_ne_issue_type type, const char *description, int code)
@@ -259,44 +263,42 @@ int clifd_report_ne_issue(struct clifd_reporter *r, enum x1_ne_issue_type type, 
 	size_t len;
 	int rc;
 
-	if (!r || !r->ctx)
-		return -ENOTCONN;
-	hdr_init(r, &h);
-	if ((rc = x1_build_report_ne_issue(&h, type, description, code, &body, &len)) != 0)
+	if ((rc = hdr_init(r, &h)) != 0 ||
+	    (rc = x1_build_report_ne_issue(&h, type, description, code, &body, &len)) != 0)
 		return rc;
 	return enqueue(r, "ReportNEIssue", NULL, body, len, h.txid);
+}
+
+/* The X1 builders of the two reports about one object (task or destination). */
+typedef int (*object_report_fn)(struct x1_report_hdr *hdr, const uint8_t id[16], enum x1_report_type type,
+				int code, const char *details, char **out, size_t *out_len);
+
+/* Builds a report about the object id with build and queues it as action. Returns as
+ * clifd_report_task_issue(). */
+static int report_object(struct clifd_reporter *r, const char *action, object_report_fn build, const uint8_t id[16],
+			 enum x1_report_type type, int code, const char *details)
+{
+	struct x1_report_hdr h;
+	char *body;
+	size_t len;
+	int rc;
+
+	if ((rc = hdr_init(r, &h)) != 0 || (rc = build(&h, id, type, code, details, &body, &len)) != 0)
+		return rc;
+	return enqueue(r, action, id, body, len, h.txid);
 }
 
 int clifd_report_task_issue(struct clifd_reporter *r, const uint8_t xid[16], enum x1_report_type type, int code,
 			    const char *details)
 {
-	struct x1_report_hdr h;
-	char *body;
-	size_t len;
-	int rc;
-
-	if (!r || !r->ctx)
-		return -ENOTCONN;
-	hdr_init(r, &h);
-	if ((rc = x1_build_report_task_issue(&h, xid, type, code, details, &body, &len)) != 0)
-		return rc;
-	return enqueue(r, "ReportTaskIssue", xid, body, len, h.txid);
+	return report_object(r, "ReportTaskIssue", x1_build_report_task_issue, xid, type, code, details);
 }
 
 int clifd_report_destination_issue(struct clifd_reporter *r, const uint8_t did[16], enum x1_report_type type,
 				   int code, const char *details)
 {
-	struct x1_report_hdr h;
-	char *body;
-	size_t len;
-	int rc;
-
-	if (!r || !r->ctx)
-		return -ENOTCONN;
-	hdr_init(r, &h);
-	if ((rc = x1_build_report_destination_issue(&h, did, type, code, details, &body, &len)) != 0)
-		return rc;
-	return enqueue(r, "ReportDestinationIssue", did, body, len, h.txid);
+	return report_object(r, "ReportDestinationIssue", x1_build_report_destination_issue, did, type, code,
+			     details);
 }
 
 struct clifd_reporter *clifd_reporter_new(struct event_base *base, const struct clifd_config *cfg,

@@ -483,6 +483,86 @@ static int count_query(struct clifd_store *s, const char *sql, const uint8_t *id
 	return n > INT_MAX ? INT_MAX : (int)n;
 }
 
+/* Decodes the current row of a statement into a task or a destination. */
+typedef int (*row_decode_fn)(sqlite3_stmt *st, void *out);
+
+/* Runs a SELECT keyed by a 16-byte id and decodes its row. Returns 0, -ENOENT for no row, the
+ * decoder's error, or -ENOMEM, -EBADMSG, -EIO. */
+static int get_by_id(struct clifd_store *s, const char *sql, const uint8_t id[16],
+		     row_decode_fn decode, void *out)
+{
+	sqlite3_stmt *st;
+	int e = prep(s, sql, &st);
+	if (e)
+		return e;
+	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		e = decode(st, out);
+	else
+		e = rc == SQLITE_DONE ? -ENOENT : sq_err(rc);
+	sqlite3_finalize(st);
+	return e;
+}
+
+/* Runs a DELETE keyed by a 16-byte id as one write. fk_err, when non-zero, is returned for a
+ * foreign-key refusal. Returns 0, -ENOENT when no row went, fk_err, or -ENOMEM, -EBADMSG,
+ * -EIO. */
+static int delete_by_id(struct clifd_store *s, const char *sql, const uint8_t id[16], int fk_err)
+{
+	sqlite3_stmt *st;
+	int e = wr_begin(s);
+	if (e)
+		return e;
+	if ((e = prep(s, sql, &st)) == 0) {
+		sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+		int rc = run(st);
+		if (fk_err && rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+			e = fk_err;
+		else
+			e = rc ? sq_err(rc) : sqlite3_changes(s->db) == 0 ? -ENOENT : 0;
+	}
+	return wr_end(s, e);
+}
+
+/* A walk over the rows of a SELECT, for the *_each() calls. */
+struct walk {
+	sqlite3_stmt *st;
+	int rc;	 /* the last sqlite3_step() result */
+	int bad; /* a row did not decode and was skipped */
+};
+
+static int walk_begin(struct clifd_store *s, const char *sql, struct walk *w)
+{
+	w->rc = SQLITE_DONE;
+	w->bad = 0;
+	return prep(s, sql, &w->st);
+}
+
+/* Decodes the next row that decodes into out, skipping (and noting) the others. Returns 1 with
+ * a row, 0 at the end or on a step error. */
+static int walk_next(struct walk *w, row_decode_fn decode, void *out)
+{
+	while ((w->rc = sqlite3_step(w->st)) == SQLITE_ROW) {
+		if (decode(w->st, out) == 0)
+			return 1;
+		w->bad = 1;
+	}
+	return 0;
+}
+
+/* Ends the walk. ret is the caller's callback value that stopped it, or 0. Returns ret, else
+ * the step error (-ENOMEM, -EBADMSG, -EIO), else -EBADMSG if a row was skipped, else 0. */
+static int walk_end(struct walk *w, int ret)
+{
+	sqlite3_finalize(w->st);
+	if (ret)
+		return ret;
+	if (w->rc != SQLITE_DONE)
+		return sq_err(w->rc);
+	return w->bad ? -EBADMSG : 0;
+}
+
 /* ---- tasks ---- */
 
 static int add_ref(struct clifd_store *s, const uint8_t xid[16], const uint8_t did[16])
@@ -532,9 +612,10 @@ int store_task_put(struct clifd_store *s, const struct clifd_task *t)
 	return wr_end(s, e);
 }
 
-/* Decodes one (xid, body) row; the key must agree with the body. */
-static int task_row(sqlite3_stmt *st, struct clifd_task *out)
+/* Decodes one (xid, body) row into a struct clifd_task; the key must agree with the body. */
+static int task_row(sqlite3_stmt *st, void *task)
 {
+	struct clifd_task *out = task;
 	if (sqlite3_column_type(st, 0) != SQLITE_BLOB || sqlite3_column_bytes(st, 0) != 16 ||
 	    sqlite3_column_type(st, 1) != SQLITE_BLOB)
 		return -EBADMSG;
@@ -548,32 +629,12 @@ static int task_row(sqlite3_stmt *st, struct clifd_task *out)
 
 int store_task_get(struct clifd_store *s, const uint8_t xid[16], struct clifd_task *out)
 {
-	sqlite3_stmt *st;
-	int e = prep(s, "SELECT xid, body FROM tasks WHERE xid = ?", &st);
-	if (e)
-		return e;
-	sqlite3_bind_blob(st, 1, xid, 16, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		e = task_row(st, out);
-	else
-		e = rc == SQLITE_DONE ? -ENOENT : sq_err(rc);
-	sqlite3_finalize(st);
-	return e;
+	return get_by_id(s, "SELECT xid, body FROM tasks WHERE xid = ?", xid, task_row, out);
 }
 
 int store_task_delete(struct clifd_store *s, const uint8_t xid[16])
 {
-	sqlite3_stmt *st;
-	int e = wr_begin(s);
-	if (e)
-		return e;
-	if ((e = prep(s, "DELETE FROM tasks WHERE xid = ?", &st)) == 0) {
-		sqlite3_bind_blob(st, 1, xid, 16, SQLITE_STATIC);
-		int rc = run(st);
-		e = rc ? sq_err(rc) : sqlite3_changes(s->db) == 0 ? -ENOENT : 0;
-	}
-	return wr_end(s, e);
+	return delete_by_id(s, "DELETE FROM tasks WHERE xid = ?", xid, 0);
 }
 
 int store_task_count(struct clifd_store *s)
@@ -583,26 +644,15 @@ int store_task_count(struct clifd_store *s)
 
 int store_task_each(struct clifd_store *s, store_task_fn fn, void *arg)
 {
-	sqlite3_stmt *st;
+	struct walk w;
 	struct clifd_task t;
-	int bad = 0, ret = 0, rc;
-	int e = prep(s, "SELECT xid, body FROM tasks ORDER BY xid", &st);
+	int ret = 0;
+	int e = walk_begin(s, "SELECT xid, body FROM tasks ORDER BY xid", &w);
 	if (e)
 		return e;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (task_row(st, &t) != 0) {
-			bad = 1;
-			continue;
-		}
-		if ((ret = fn(&t, arg)) != 0)
-			break;
-	}
-	sqlite3_finalize(st);
-	if (ret)
-		return ret;
-	if (rc != SQLITE_DONE)
-		return sq_err(rc);
-	return bad ? -EBADMSG : 0;
+	while (ret == 0 && walk_next(&w, task_row, &t))
+		ret = fn(&t, arg);
+	return walk_end(&w, ret);
 }
 
 int store_cin_next(struct clifd_store *s, const uint8_t xid[16], uint32_t *cin)
@@ -685,8 +735,10 @@ static int int_col(sqlite3_stmt *st, int col, int max, int *out)
 
 #define DEST_COLS "did, friendly_name, delivery, ip, port, transport"
 
-static int dest_row(sqlite3_stmt *st, struct clifd_destination *d)
+/* Decodes one DEST_COLS row into a struct clifd_destination. */
+static int dest_row(sqlite3_stmt *st, void *dest)
 {
+	struct clifd_destination *d = dest;
 	int delivery, port, transport;
 	memset(d, 0, sizeof *d);
 	if (sqlite3_column_type(st, 0) != SQLITE_BLOB || sqlite3_column_bytes(st, 0) != 16 ||
@@ -712,35 +764,14 @@ static int dest_row(sqlite3_stmt *st, struct clifd_destination *d)
 
 int store_dest_get(struct clifd_store *s, const uint8_t did[16], struct clifd_destination *out)
 {
-	sqlite3_stmt *st;
-	int e = prep(s, "SELECT " DEST_COLS " FROM destinations WHERE did = ?", &st);
-	if (e)
-		return e;
-	sqlite3_bind_blob(st, 1, did, 16, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		e = dest_row(st, out);
-	else
-		e = rc == SQLITE_DONE ? -ENOENT : sq_err(rc);
-	sqlite3_finalize(st);
-	return e;
+	return get_by_id(s, "SELECT " DEST_COLS " FROM destinations WHERE did = ?", did, dest_row,
+			 out);
 }
 
 int store_dest_delete(struct clifd_store *s, const uint8_t did[16])
 {
-	sqlite3_stmt *st;
-	int e = wr_begin(s);
-	if (e)
-		return e;
-	if ((e = prep(s, "DELETE FROM destinations WHERE did = ?", &st)) == 0) {
-		sqlite3_bind_blob(st, 1, did, 16, SQLITE_STATIC);
-		int rc = run(st);
-		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
-			e = -EBUSY;
-		else
-			e = rc ? sq_err(rc) : sqlite3_changes(s->db) == 0 ? -ENOENT : 0;
-	}
-	return wr_end(s, e);
+	/* task_dest's foreign key refuses the removal of a destination a task still uses. */
+	return delete_by_id(s, "DELETE FROM destinations WHERE did = ?", did, -EBUSY);
 }
 
 int store_dest_count(struct clifd_store *s)
@@ -750,26 +781,15 @@ int store_dest_count(struct clifd_store *s)
 
 int store_dest_each(struct clifd_store *s, store_dest_fn fn, void *arg)
 {
-	sqlite3_stmt *st;
+	struct walk w;
 	struct clifd_destination d;
-	int bad = 0, ret = 0, rc;
-	int e = prep(s, "SELECT " DEST_COLS " FROM destinations ORDER BY did", &st);
+	int ret = 0;
+	int e = walk_begin(s, "SELECT " DEST_COLS " FROM destinations ORDER BY did", &w);
 	if (e)
 		return e;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (dest_row(st, &d) != 0) {
-			bad = 1;
-			continue;
-		}
-		if ((ret = fn(&d, arg)) != 0)
-			break;
-	}
-	sqlite3_finalize(st);
-	if (ret)
-		return ret;
-	if (rc != SQLITE_DONE)
-		return sq_err(rc);
-	return bad ? -EBADMSG : 0;
+	while (ret == 0 && walk_next(&w, dest_row, &d))
+		ret = fn(&d, arg);
+	return walk_end(&w, ret);
 }
 
 int store_dest_in_use(struct clifd_store *s, const uint8_t did[16])

@@ -9,18 +9,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "hex.h"
+
 static int is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int lhex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
 }
 
 int x1_lex_uuid(const char *s, uint8_t out[16])
@@ -65,7 +58,7 @@ static int groups8(const char **p, uint8_t out[16])
 	for (int g = 0; g < 8; g++) {
 		int v[4];
 		for (int k = 0; k < 4; k++) {
-			v[k] = lhex(s[k]);
+			v[k] = clifd_hex_lower(s[k]);
 			if (v[k] < 0)
 				return -1;
 		}
@@ -123,7 +116,7 @@ int x1_lex_ipv6_cidr(const char *s, uint8_t out[16], uint8_t *plen)
 int x1_lex_mac(const char *s, uint8_t out[6])
 {
 	for (int i = 0; i < 6; i++) {
-		int hi = lhex(s[0]), lo = hi < 0 ? -1 : lhex(s[1]);
+		int hi = clifd_hex_lower(s[0]), lo = hi < 0 ? -1 : clifd_hex_lower(s[1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (uint8_t)(hi << 4 | lo);

@@ -16,42 +16,13 @@
 
 #include "audit.h"
 
-static long checks;
-static int failures;
-
-#define CHECK(cond)                                                                           \
-	do {                                                                                  \
-		checks++;                                                                     \
-		if (!(cond)) {                                                                \
-			if (failures++ < 30)                                                  \
-				fprintf(stderr, "clifd-audit: %s:%d: check failed: %s\n",     \
-					__FILE__, __LINE__, #cond);                           \
-		}                                                                             \
-	} while (0)
-
-#define CHECK_EQ(got, want)                                                                   \
-	do {                                                                                  \
-		long long g_ = (long long)(got), w_ = (long long)(want);                      \
-		checks++;                                                                     \
-		if (g_ != w_ && failures++ < 30)                                              \
-			fprintf(stderr, "clifd-audit: %s:%d: %s = %lld, want %lld\n", __FILE__, \
-				__LINE__, #got, g_, w_);                                      \
-	} while (0)
+#define CHECK_PROG "clifd-audit"
+#include "check.h"
 
 #define N_ENTRIES 1000
 
-static char dir[64];
 static const char *bin = "build/bin";
 static char log_path[128], key_path[128];
-
-static const char *path_of(const char *name)
-{
-	static char p[4][128];
-	static int k;
-	k = (k + 1) % 4;
-	snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-	return p[k];
-}
 
 /* ---- file helpers ---- */
 
@@ -253,7 +224,7 @@ static size_t starts[N_ENTRIES + 8];
 /* Writes the copy named t->name; returns its path. */
 static const char *make_copy(const char *name)
 {
-	const char *out = path_of(name);
+	const char *out = check_path(name);
 	char *buf = malloc(good_len + 256);
 	size_t len = good_len;
 	memcpy(buf, good, good_len);
@@ -376,7 +347,7 @@ static void test_tampered(void)
 
 	/* another key: the first line fails */
 	char other_key[160];
-	snprintf(other_key, sizeof other_key, "%s", path_of("other.key"));
+	snprintf(other_key, sizeof other_key, "%s", check_path("other.key"));
 	spit(other_key, "0123456789abcdef0123456789abcdef", AUDIT_KEY_LEN);
 	CHECK_EQ(audit_verify(log_path, other_key, &r), -EBADMSG);
 	CHECK_EQ(r.fault, AUDIT_FAULT_MAC);
@@ -385,30 +356,30 @@ static void test_tampered(void)
 	struct audit_log *a = NULL;
 	CHECK_EQ(audit_open(log_path, other_key, &a), -EBADMSG);
 	/* a key file of the wrong size */
-	const char *short_key = path_of("short.key");
+	const char *short_key = check_path("short.key");
 	spit(short_key, "0123456789abcdef0123456789abcde", AUDIT_KEY_LEN - 1);
 	CHECK_EQ(audit_verify(log_path, short_key, &r), -EKEYREJECTED);
 	CHECK_EQ(audit_open(log_path, short_key, &a), -EKEYREJECTED);
-	CHECK_EQ(audit_verify(path_of("absent.log"), key_path, &r), -ENOENT);
+	CHECK_EQ(audit_verify(check_path("absent.log"), key_path, &r), -ENOENT);
 
 	/* clifctl: the same verdicts as exit codes */
 	char outp[160];
-	snprintf(outp, sizeof outp, "%s", path_of("clifctl.out"));
+	snprintf(outp, sizeof outp, "%s", check_path("clifctl.out"));
 	CHECK_EQ(sh("%s/clifctl audit verify --key %s %s >%s 2>&1", bin, key_path, log_path, outp), 0);
 	CHECK(file_has(outp, "audit: 1000 entries, chain intact\n"));
 	CHECK_EQ(sh("%s/clifctl audit verify %s >%s 2>&1", bin, log_path, outp), 0); /* LOG.key */
 	CHECK_EQ(sh("%s/clifctl audit verify --key %s --expect-seq 1000 %s >%s 2>&1", bin, key_path,
 		    log_path, outp), 0);
 	CHECK_EQ(sh("%s/clifctl audit verify --key %s %s >%s 2>&1", bin, key_path,
-		    path_of("swap"), outp), 1);
+		    check_path("swap"), outp), 1);
 	CHECK(file_has(outp, "audit: line 300: sequence out of order"));
 	CHECK_EQ(sh("%s/clifctl audit verify --key %s %s >%s 2>&1", bin, key_path,
-		    path_of("byte"), outp), 1);
+		    check_path("byte"), outp), 1);
 	CHECK(file_has(outp, "audit: line 500: MAC mismatch"));
 	CHECK_EQ(sh("%s/clifctl audit verify --key %s %s >%s 2>&1", bin, key_path,
-		    path_of("delete-last-noexp"), outp), 0);
+		    check_path("delete-last-noexp"), outp), 0);
 	CHECK_EQ(sh("%s/clifctl audit verify --key %s --expect-seq 1000 %s >%s 2>&1", bin, key_path,
-		    path_of("delete-last-noexp"), outp), 1);
+		    check_path("delete-last-noexp"), outp), 1);
 	CHECK(file_has(outp, "audit: line 1000: log ends before the expected sequence"));
 	CHECK_EQ(sh("%s/clifctl audit verify --key %s %s >%s 2>&1", bin, other_key, log_path, outp), 1);
 	CHECK(file_has(outp, "audit: line 1: MAC mismatch"));
@@ -422,10 +393,10 @@ static void test_open_refusals(void)
 {
 	struct audit_log *a = NULL;
 	/* a log with entries but no key file: a new key would break the chain */
-	const char *lonely = path_of("lonely.log");
+	const char *lonely = check_path("lonely.log");
 	spit(lonely, "x\n", 2);
-	CHECK_EQ(audit_open(lonely, path_of("lonely.key"), &a), -ENOKEY);
-	CHECK_EQ(access(path_of("lonely.key"), F_OK), -1);
+	CHECK_EQ(audit_open(lonely, check_path("lonely.key"), &a), -ENOKEY);
+	CHECK_EQ(access(check_path("lonely.key"), F_OK), -1);
 
 	/* a readable log or key is refused */
 	CHECK_EQ(chmod(log_path, 0644), 0);
@@ -436,7 +407,7 @@ static void test_open_refusals(void)
 	CHECK_EQ(chmod(key_path, 0600), 0);
 
 	/* an empty log: the chain starts from zero again under the existing key */
-	const char *fresh = path_of("fresh.log");
+	const char *fresh = check_path("fresh.log");
 	spit(fresh, "", 0);
 	CHECK_EQ(audit_open(fresh, key_path, &a), 0);
 	if (a) {
@@ -463,22 +434,12 @@ int main(int argc, char **argv)
 {
 	if (argc > 1)
 		bin = argv[1];
-	snprintf(dir, sizeof dir, "/tmp/clifd-audit-XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
-	snprintf(log_path, sizeof log_path, "%s/audit.log", dir);
-	snprintf(key_path, sizeof key_path, "%s/audit.log.key", dir);
+	check_tmpdir("/tmp/clifd-audit-XXXXXX");
+	snprintf(log_path, sizeof log_path, "%s", check_path("audit.log"));
+	snprintf(key_path, sizeof key_path, "%s", check_path("audit.log.key"));
 	test_build();
 	test_escaping();
 	test_tampered();
 	test_open_refusals();
-
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (failures == 0 && system(cmd) != 0)
-		fprintf(stderr, "clifd-audit: could not remove %s\n", dir);
-	printf("clifd-audit: %ld checks, %d failures\n", checks, failures);
-	return failures ? 1 : 0;
+	return check_done();
 }

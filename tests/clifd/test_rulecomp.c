@@ -12,7 +12,6 @@
  * Prints "clifd-rulecomp: N checks, 0 failures"; exit 1 on any failure. */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,17 +25,10 @@
 #include "rulecomp.h"
 
 #include "../sim/cardsim_proc.h"
+#include "../sim/cardsim_watchdog.h"
 
-static unsigned checks, failures;
-
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		checks++;                                                                  \
-		if (!(cond)) {                                                             \
-			failures++;                                                        \
-			printf("clifd-rulecomp: FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                          \
-	} while (0)
+#define CHECK_PROG "clifd-rulecomp"
+#include "check.h"
 
 #define MAX_H 4096u
 
@@ -1201,26 +1193,6 @@ static void test_no_card(void)
 
 /* ---- main ---- */
 
-/* SIGALRM (the watchdog), SIGINT, SIGTERM: no card outlives the test. */
-static void on_signal(int sig)
-{
-	static const char msg[] = "clifd-rulecomp: FAIL: watchdog or signal: stopping\n";
-	ssize_t w;
-
-	(void)sig;
-	w = write(1, msg, sizeof(msg) - 1u);
-	(void)w;
-	if (cardsim_pid > 0) {
-		kill(cardsim_pid, SIGKILL);
-		unlink(cardsim_shm_path);
-	}
-	if (cardsim_pcap_path[0])
-		unlink(cardsim_pcap_path);
-	if (cardsim_tmpdir[0])
-		rmdir(cardsim_tmpdir);
-	_exit(1);
-}
-
 static int try_open(void *ctx)
 {
 	struct clif_card **c = ctx;
@@ -1243,10 +1215,7 @@ int main(int argc, char **argv)
 	if (argc != 2)
 		die("usage: clif-test-clifd-rulecomp BIN_DIR");
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGALRM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	alarm(120);
+	cardsim_watchdog(120);
 	cardsim_make_tmpdir("/tmp/clifd-rulecomp.XXXXXX");
 	write_pcap();
 	snprintf(card_name, sizeof(card_name), "sim:%u", inst);
@@ -1271,6 +1240,5 @@ int main(int argc, char **argv)
 	rulecomp_free(rc);
 	clif_close(card);
 	cardsim_cleanup();
-	printf("clifd-rulecomp: %u checks, %u failures\n", checks, failures);
-	return failures ? 1 : 0;
+	return check_done();
 }

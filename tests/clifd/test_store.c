@@ -16,42 +16,13 @@
 
 #include "store.h"
 
-static long checks;
-static int failures;
-
-#define CHECK(cond)                                                                           \
-	do {                                                                                  \
-		checks++;                                                                     \
-		if (!(cond)) {                                                                \
-			if (failures++ < 30)                                                  \
-				fprintf(stderr, "clifd-store: %s:%d: check failed: %s\n",     \
-					__FILE__, __LINE__, #cond);                           \
-		}                                                                             \
-	} while (0)
-
-#define CHECK_EQ(got, want)                                                                   \
-	do {                                                                                  \
-		long long g_ = (long long)(got), w_ = (long long)(want);                      \
-		checks++;                                                                     \
-		if (g_ != w_ && failures++ < 30)                                              \
-			fprintf(stderr, "clifd-store: %s:%d: %s = %lld, want %lld\n", __FILE__, \
-				__LINE__, #got, g_, w_);                                      \
-	} while (0)
+#define CHECK_PROG "clifd-store"
+#include "check.h"
 
 /* The hex of mkid(0x7b / 0xd0, n) for raw SQL; n is two hex digits. */
 #define XID(n) "7b000000000000400000000000000" "0" n
 #define DID(n) "d0000000000000400000000000000" "0" n
 
-static char dir[64];
-
-static const char *db_path(const char *name)
-{
-	static char p[4][128];
-	static int k;
-	k = (k + 1) % 4;
-	snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-	return p[k];
-}
 
 /* Distinct ids: the tag in the first byte, a counter in the last. */
 static void mkid(uint8_t id[16], uint8_t tag, uint8_t n)
@@ -227,7 +198,7 @@ static int walk_dest(const struct clifd_destination *d, void *arg)
 
 static void test_tasks(void)
 {
-	const char *path = db_path("tasks.db");
+	const char *path = check_path("tasks.db");
 	struct clifd_store *s = open_ok(path);
 	struct clifd_task t, u;
 	struct clifd_destination d, e;
@@ -351,7 +322,7 @@ static void test_tasks(void)
 
 static void test_meta(void)
 {
-	struct clifd_store *s = open_ok(db_path("meta.db"));
+	struct clifd_store *s = open_ok(check_path("meta.db"));
 	char buf[16];
 	CHECK_EQ(store_meta_get(s, "audit.head", buf, sizeof buf), -ENOENT);
 	CHECK_EQ(store_meta_set(s, "audit.head", "12 abcdef"), 0);
@@ -377,7 +348,7 @@ static void test_meta(void)
 
 static void test_cin(void)
 {
-	const char *path = db_path("cin.db");
+	const char *path = check_path("cin.db");
 	struct clifd_store *s = open_ok(path);
 	struct clifd_task t, o;
 	uint32_t cin = 0;
@@ -451,7 +422,7 @@ static void deactivate_all(struct clifd_store *s)
 
 static void test_txn(void)
 {
-	const char *path = db_path("txn.db");
+	const char *path = check_path("txn.db");
 	struct clifd_store *s = open_ok(path);
 	struct clifd_task t;
 	struct clifd_destination d;
@@ -553,7 +524,7 @@ static void child_writes(const char *path, int commit)
 
 static void test_kill(void)
 {
-	const char *path = db_path("kill.db");
+	const char *path = check_path("kill.db");
 	struct clifd_store *s = open_ok(path);
 	put_dests(s, 2);
 	store_close(s);
@@ -591,7 +562,7 @@ static unsigned mode_of(const char *p)
 
 static void test_modes(void)
 {
-	const char *path = db_path("mode.db");
+	const char *path = check_path("mode.db");
 	struct clifd_store *s = NULL;
 	mode_t old = umask(0);
 	s = open_ok(path);
@@ -632,10 +603,10 @@ static void test_modes(void)
 	store_close(s);
 
 	/* a symbolic link is not followed */
-	const char *link = db_path("link.db");
+	const char *link = check_path("link.db");
 	CHECK_EQ(symlink(path, link), 0);
 	CHECK_EQ(store_open(link, &s), -ELOOP);
-	CHECK_EQ(store_open(dir, &s), -EISDIR);
+	CHECK_EQ(store_open(check_dir, &s), -EISDIR);
 	CHECK_EQ(store_open(NULL, &s), -EINVAL);
 }
 
@@ -643,7 +614,7 @@ static void test_modes(void)
 
 static void test_corrupt(void)
 {
-	const char *path = db_path("corrupt.db");
+	const char *path = check_path("corrupt.db");
 	struct clifd_store *s = open_ok(path);
 	struct clifd_task t, u;
 	struct clifd_destination d;
@@ -713,7 +684,7 @@ static void write_file(const char *path, const char *text, mode_t mode)
 static void test_schema(void)
 {
 	struct clifd_store *s = NULL;
-	const char *path = db_path("newer.db");
+	const char *path = check_path("newer.db");
 	s = open_ok(path);
 	store_close(s);
 	raw(path, "UPDATE schema_version SET version = %d", STORE_SCHEMA_VERSION + 1);
@@ -725,24 +696,20 @@ static void test_schema(void)
 	CHECK_EQ(store_open(path, &s), -EBADMSG);
 
 	/* an SQLite database that is not ours */
-	const char *other = db_path("other.db");
+	const char *other = check_path("other.db");
 	raw(other, "CREATE TABLE t(x)");
 	CHECK_EQ(chmod(other, 0600), 0);
 	CHECK_EQ(store_open(other, &s), -EBADMSG);
 
 	/* not a database at all */
-	const char *junk = db_path("junk.db");
+	const char *junk = check_path("junk.db");
 	write_file(junk, "this is not an SQLite database, not even close to one....\n", 0600);
 	CHECK_EQ(store_open(junk, &s), -EBADMSG);
 }
 
 int main(void)
 {
-	snprintf(dir, sizeof dir, "/tmp/clifd-store-XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	check_tmpdir("/tmp/clifd-store-XXXXXX");
 	test_codec();
 	test_tasks();
 	test_meta();
@@ -752,11 +719,5 @@ int main(void)
 	test_modes();
 	test_corrupt();
 	test_schema();
-
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (failures == 0 && system(cmd) != 0)
-		fprintf(stderr, "clifd-store: could not remove %s\n", dir);
-	printf("clifd-store: %ld checks, %d failures\n", checks, failures);
-	return failures ? 1 : 0;
+	return check_done();
 }

@@ -24,34 +24,9 @@
 
 #include "x1.h"
 
-static long checks;
-static int failures;
-
-#define CHECK(cond)                                                                           \
-	do {                                                                                  \
-		checks++;                                                                     \
-		if (!(cond) && failures++ < 40)                                               \
-			fprintf(stderr, "clifd-x1: %s:%d: check failed: %s\n", __FILE__,      \
-				__LINE__, #cond);                                             \
-	} while (0)
-
-#define CHECK_EQ(got, want)                                                                   \
-	do {                                                                                  \
-		long long g_ = (long long)(got), w_ = (long long)(want);                      \
-		checks++;                                                                     \
-		if (g_ != w_ && failures++ < 40)                                              \
-			fprintf(stderr, "clifd-x1: %s:%d: %s = %lld, want %lld\n", __FILE__,  \
-				__LINE__, #got, g_, w_);                                      \
-	} while (0)
-
-#define CHECK_STR(got, want)                                                                  \
-	do {                                                                                  \
-		const char *g_ = (got), *w_ = (want);                                         \
-		checks++;                                                                     \
-		if ((g_ == NULL || strcmp(g_, w_) != 0) && failures++ < 40)                   \
-			fprintf(stderr, "clifd-x1: %s:%d: %s = \"%s\", want \"%s\"\n",        \
-				__FILE__, __LINE__, #got, g_ ? g_ : "(null)", w_);            \
-	} while (0)
+#define CHECK_PROG "clifd-x1"
+#define CHECK_SHOWN 40
+#include "check.h"
 
 /* ---- fixtures ---- */
 
@@ -140,13 +115,10 @@ static void refused(const char *what, const char *doc, int code)
 {
 	int rc = parse(doc);
 	checks++;
-	if (rc != 0 || req.n_msgs != 1 || req.msgs[0].error != code) {
-		if (failures++ < 40)
-			fprintf(stderr, "clifd-x1: %s: rc %d, msgs %u, error %d (%s), want %d\n",
-				what, rc, req.n_msgs, req.n_msgs ? req.msgs[0].error : 0,
-				req.n_msgs && req.msgs[0].error_desc ? req.msgs[0].error_desc : "-",
-				code);
-	}
+	if (rc != 0 || req.n_msgs != 1 || req.msgs[0].error != code)
+		check_fail("%s: rc %d, msgs %u, error %d (%s), want %d", what, rc, req.n_msgs,
+			   req.n_msgs ? req.msgs[0].error : 0,
+			   req.n_msgs && req.msgs[0].error_desc ? req.msgs[0].error_desc : "-", code);
 	CHECK(req.n_msgs != 1 || req.msgs[0].error_desc != NULL);
 	check_clean();
 }
@@ -156,9 +128,9 @@ static void refused_top(const char *what, const char *doc, size_t len, int code)
 {
 	int rc = x1_parse_request(doc, len, &req);
 	checks++;
-	if (rc != code && failures++ < 40)
-		fprintf(stderr, "clifd-x1: %s: rc %d (%s), want %d\n", what, rc,
-			req.error_desc ? req.error_desc : "-", code);
+	if (rc != code)
+		check_fail("%s: rc %d (%s), want %d", what, rc, req.error_desc ? req.error_desc : "-",
+			   code);
 	CHECK_EQ(req.n_msgs, 0);
 	CHECK(req.error_desc != NULL);
 	check_clean();
@@ -1823,6 +1795,5 @@ int main(void)
 		xmlXPathFreeContext(rctx);
 	if (rdoc != NULL)
 		xmlFreeDoc(rdoc);
-	printf("clifd-x1: %ld checks, %d failures\n", checks, failures);
-	return failures == 0 ? 0 : 1;
+	return check_done();
 }

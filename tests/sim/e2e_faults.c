@@ -47,6 +47,7 @@
 #include "tb/pktgen.h"
 
 #include "cardsim_proc.h"
+#include "cardsim_watchdog.h"
 
 #define MAX_FRAMES 64u
 #define IDX_OFF 54u     /* the frame's index in the file: 4 bytes after Ethernet, IPv4, TCP */
@@ -85,26 +86,6 @@ static void unmap_card(void)
 	ident = NULL;
 	mbox = NULL;
 	ring = NULL;
-}
-
-/* SIGALRM (the watchdog), SIGINT, SIGTERM: no card outlives the test. */
-static void on_signal(int sig)
-{
-	static const char msg[] = "libclif-faults: FAIL: watchdog or signal: stopping\n";
-	ssize_t w;
-
-	(void)sig;
-	w = write(1, msg, sizeof(msg) - 1u);
-	(void)w;
-	if (cardsim_pid > 0) {
-		kill(cardsim_pid, SIGKILL);
-		unlink(cardsim_shm_path);
-	}
-	if (cardsim_pcap_path[0])
-		unlink(cardsim_pcap_path);
-	if (cardsim_tmpdir[0])
-		rmdir(cardsim_tmpdir);
-	_exit(1);
 }
 
 static void expect_rc(int got, int want, const char *what)
@@ -830,7 +811,6 @@ static void scenario_heartbeat(uint32_t inst)
 int main(int argc, char **argv)
 {
 	uint32_t base = 65000u + (uint32_t)getpid() % 80u * 6u;
-	struct sigaction sa;
 
 	cardsim_prog = "libclif-faults";
 	cardsim_on_cleanup = unmap_card;
@@ -838,12 +818,7 @@ int main(int argc, char **argv)
 	if (argc != 2)
 		die("usage: clif-libclif-faults BIN_DIR");
 	snprintf(bindir, sizeof(bindir), "%s", argv[1]);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGALRM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	alarm(WATCHDOG_S);
+	cardsim_watchdog(WATCHDOG_S);
 	cardsim_make_tmpdir("/tmp/clif-faults.XXXXXX");
 	make_rules();
 
