@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,7 +68,10 @@ int clifd_daemon_audit(struct clifd_daemon *d, const char *actor, const char *ac
 		d->audit_failed = 1;
 		return r;
 	}
-	/* The head in the store lets a verifier see entries cut from the end of the log. */
+	/* The head in the store lets a verifier see entries cut from the end of the log. Inside an
+	 * X1 request's transaction (handlers.c) it is committed with the request's changes: no
+	 * sync of its own. It may lag behind the log (a crash before that commit), never lead it,
+	 * since the entry is on disk before the head is written. */
 	seq = audit_head(d->audit, mac);
 	snprintf(head, sizeof(head), "%llu ", (unsigned long long)seq);
 	hex(mac, AUDIT_MAC_LEN, head + strlen(head));
@@ -251,25 +255,30 @@ static int xid_collect(const struct clifd_task *t, void *arg)
 	return 0;
 }
 
+/* In its own store transaction, or, called while one is open (an X1 request's group commit:
+ * store_begin() says -EBUSY), inside that one: the caller commits, or rolls back when this
+ * fails part-way. */
 int clifd_daemon_deactivate_all(struct clifd_daemon *d, unsigned *n)
 {
 	struct {
 		uint8_t (*v)[16];
 		size_t n, cap;
 	} l = { NULL, 0, 0 };
-	int r = store_task_each(d->store, xid_collect, &l);
+	int r = store_task_each(d->store, xid_collect, &l), own;
 
 	*n = 0;
 	if (r && r != -EBADMSG)
 		goto fail;
-	if (store_begin(d->store) != 0)
+	own = store_begin(d->store);
+	if (own != 0 && own != -EBUSY)
 		goto fail;
 	for (size_t i = 0; i < l.n; i++)
 		if (store_task_delete(d->store, l.v[i]) != 0) {
-			store_rollback(d->store);
+			if (own == 0)
+				store_rollback(d->store);
 			goto fail;
 		}
-	if (store_commit(d->store) != 0)
+	if (own == 0 && store_commit(d->store) != 0)
 		goto fail;
 	for (size_t i = 0; i < l.n; i++)
 		if (rulecomp_has_task(d->rc, l.v[i]) && rulecomp_remove_task(d->rc, l.v[i]) != X1_OK)
@@ -388,6 +397,10 @@ int clifd_daemon_start(struct clifd_daemon *d, const struct clifd_config *cfg, c
 	d->cfg = *cfg;
 	d->started = time(NULL);
 	umask(077);
+	/* libclif naps 20 us at a time while it waits for a mailbox completion; with the default
+	 * 50 us of timer slack each nap lasts 70 us, which is most of a rule's installation time.
+	 * 1 us: the loop's waits end when they are due (a few more wake-ups, nothing else). */
+	prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
 	x1_init();
 	d->req = calloc(1, sizeof(*d->req));
 	d->base = event_base_new();

@@ -1,4 +1,23 @@
-/* X1 message handlers; see handlers.h. */
+/* X1 message handlers; see handlers.h.
+ *
+ * Group commit, the durability contract of one HTTP request (one X1Request of up to
+ * X1_MAX_MESSAGES messages): every message's store writes go into ONE store transaction
+ * (store_begin() before the first message, store_commit() after the last: one synchronous
+ * SQLite commit), and each message's audit entry, with the audit head the store keeps, is
+ * written before that commit. Only then is the answer sent. So when the ADMF reads an OK,
+ * every change of the request is on disk (it survives SIGKILL or a power cut) and in the audit
+ * log, and each message's rules are on the card; when clifd dies before the commit, the ADMF
+ * has no answer, the store holds none of the request (the audit log may hold its messages:
+ * what was asked), and the restarted clifd reconciles the card with the store. Later messages
+ * of a request see the earlier ones' changes (one transaction, read back inside it). The
+ * audit entries are each synced as they are appended (audit_append()); the head recorded in
+ * the store is committed with the request.
+ *
+ * When a store write, an audit entry or the commit fails, nothing of the request is kept: the
+ * transaction is rolled back, the card is brought back in line with the store for every task
+ * the request touched, each change that had been answered OK is answered with its failure code
+ * instead (and audited as rolled back), errors stand, and the reads are answered again from
+ * the store as it now is. */
 #include "handlers.h"
 
 #include <errno.h>
@@ -165,18 +184,51 @@ static int check_dests(struct clifd_daemon *d, const struct clifd_task *t, int f
 	return X1_OK;
 }
 
-static int writable(struct clifd_daemon *d, const char **desc)
+/* ---- one request's group commit (see the top of this file) ---- */
+
+struct req_ctx {
+	int open;     /* store_begin() succeeded: the writes wait for the request's commit */
+	int failed;   /* a store write failed: no change of this request may stay */
+	unsigned n_touched;
+	uint8_t touched[X1_MAX_MESSAGES][16]; /* tasks whose rules the request changed */
+	int touched_all;                      /* DeactivateAllTasks: every task */
+};
+
+static const char desc_store_write[] = "task store write failed";
+
+/* A store write of the request failed: what it did so far cannot be committed. */
+static int store_failed(struct req_ctx *ctx, int fail_code, const char **desc)
+{
+	ctx->failed = 1;
+	*desc = desc_store_write;
+	return fail_code;
+}
+
+static void touch(struct req_ctx *ctx, const uint8_t xid[16])
+{
+	if (ctx->n_touched < X1_MAX_MESSAGES)
+		memcpy(ctx->touched[ctx->n_touched++], xid, 16);
+	else
+		ctx->touched_all = 1; /* cannot happen: one entry per message */
+}
+
+static int writable(struct clifd_daemon *d, struct req_ctx *ctx, int fail_code, const char **desc)
 {
 	if (d->audit_failed) {
 		*desc = "audit log unavailable: changes refused";
 		return X1_E_GENERIC;
+	}
+	if (ctx->failed) {
+		*desc = "task store write failed earlier in this request: change refused";
+		return fail_code;
 	}
 	return X1_OK;
 }
 
 /* ---- the messages ---- */
 
-static int do_activate(struct clifd_daemon *d, const struct x1_msg *m, struct x1_response *resp, const char **desc)
+static int do_activate(struct clifd_daemon *d, struct req_ctx *ctx, const struct x1_msg *m, struct x1_response *resp,
+		       const char **desc)
 {
 	const struct clifd_task *t = &m->task;
 	struct clifd_task old;
@@ -193,7 +245,8 @@ static int do_activate(struct clifd_daemon *d, const struct x1_msg *m, struct x1
 		*desc = "task store read failed";
 		return X1_E_ACTIVATE;
 	}
-	if ((code = check_dests(d, t, X1_E_ACTIVATE, desc)) != X1_OK || (code = writable(d, desc)) != X1_OK)
+	if ((code = check_dests(d, t, X1_E_ACTIVATE, desc)) != X1_OK ||
+	    (code = writable(d, ctx, X1_E_ACTIVATE, desc)) != X1_OK)
 		return code;
 	if (d->card_state != CLIFD_CARD_OK) {
 		*desc = "card not available";
@@ -205,13 +258,14 @@ static int do_activate(struct clifd_daemon *d, const struct x1_msg *m, struct x1
 	}
 	if (store_task_put(d->store, t) != 0) {
 		rulecomp_remove_task(d->rc, t->xid); /* never a live rule without a stored warrant */
-		*desc = "task store write failed";
-		return X1_E_ACTIVATE;
+		return store_failed(ctx, X1_E_ACTIVATE, desc);
 	}
+	touch(ctx, t->xid);
 	return x1_resp_ok(resp, m) ? X1_E_GENERIC : X1_OK;
 }
 
-static int do_modify(struct clifd_daemon *d, const struct x1_msg *m, struct x1_response *resp, const char **desc)
+static int do_modify(struct clifd_daemon *d, struct req_ctx *ctx, const struct x1_msg *m, struct x1_response *resp,
+		     const char **desc)
 {
 	const struct clifd_task *t = &m->task;
 	struct clifd_task old;
@@ -227,7 +281,7 @@ static int do_modify(struct clifd_daemon *d, const struct x1_msg *m, struct x1_r
 		return X1_E_MODIFY;
 	}
 	if ((code = rulecomp_check(t, desc)) != X1_OK || (code = check_dests(d, t, X1_E_MODIFY, desc)) != X1_OK ||
-	    (code = writable(d, desc)) != X1_OK)
+	    (code = writable(d, ctx, X1_E_MODIFY, desc)) != X1_OK)
 		return code;
 	if (d->card_state != CLIFD_CARD_OK) {
 		*desc = "card not available";
@@ -245,14 +299,14 @@ static int do_modify(struct clifd_daemon *d, const struct x1_msg *m, struct x1_r
 			rulecomp_modify_task(d->rc, &old);
 		else
 			rulecomp_remove_task(d->rc, t->xid);
-		*desc = "task store write failed";
-		return X1_E_MODIFY;
+		return store_failed(ctx, X1_E_MODIFY, desc);
 	}
+	touch(ctx, t->xid);
 	return x1_resp_ok(resp, m) ? X1_E_GENERIC : X1_OK;
 }
 
-static int do_deactivate(struct clifd_daemon *d, const struct x1_msg *m, struct x1_response *resp,
-			 const char **desc)
+static int do_deactivate(struct clifd_daemon *d, struct req_ctx *ctx, const struct x1_msg *m,
+			 struct x1_response *resp, const char **desc)
 {
 	struct clifd_task old;
 	int code, r = store_task_get(d->store, m->xid, &old);
@@ -265,13 +319,12 @@ static int do_deactivate(struct clifd_daemon *d, const struct x1_msg *m, struct 
 		*desc = "task store read failed";
 		return X1_E_DEACTIVATE;
 	}
-	if ((code = writable(d, desc)) != X1_OK)
+	if ((code = writable(d, ctx, X1_E_DEACTIVATE, desc)) != X1_OK)
 		return code;
 	/* The store first: a deactivation is durable even if the card is slow to follow. */
-	if (store_task_delete(d->store, m->xid) != 0) {
-		*desc = "task store write failed";
-		return X1_E_DEACTIVATE;
-	}
+	if (store_task_delete(d->store, m->xid) != 0)
+		return store_failed(ctx, X1_E_DEACTIVATE, desc);
+	touch(ctx, m->xid);
 	if (rulecomp_has_task(d->rc, m->xid) && rulecomp_remove_task(d->rc, m->xid) != X1_OK) {
 		char ref[11];
 		clifd_task_ref(m->xid, ref);
@@ -281,23 +334,23 @@ static int do_deactivate(struct clifd_daemon *d, const struct x1_msg *m, struct 
 	return x1_resp_ok(resp, m) ? X1_E_GENERIC : X1_OK;
 }
 
-static int do_deactivate_all(struct clifd_daemon *d, const struct x1_msg *m, struct x1_response *resp,
-			     const char **desc)
+static int do_deactivate_all(struct clifd_daemon *d, struct req_ctx *ctx, const struct x1_msg *m,
+			     struct x1_response *resp, const char **desc)
 {
 	unsigned n;
 	int code;
 
-	if ((code = writable(d, desc)) != X1_OK)
+	if ((code = writable(d, ctx, X1_E_DEACTIVATE_ALL, desc)) != X1_OK)
 		return code;
-	if ((code = clifd_daemon_deactivate_all(d, &n)) != X1_OK) {
-		*desc = "task store write failed";
-		return code;
-	}
+	/* Inside the request's transaction (clifd_daemon_deactivate_all joins it). */
+	if ((code = clifd_daemon_deactivate_all(d, &n)) != X1_OK)
+		return store_failed(ctx, code, desc);
+	ctx->touched_all = 1;
 	return x1_resp_ok(resp, m) ? X1_E_GENERIC : X1_OK;
 }
 
-static int do_create_dest(struct clifd_daemon *d, const struct x1_msg *m, struct x1_response *resp,
-			  const char **desc)
+static int do_create_dest(struct clifd_daemon *d, struct req_ctx *ctx, const struct x1_msg *m,
+			  struct x1_response *resp, const char **desc)
 {
 	struct clifd_destination old;
 	int code, r = store_dest_get(d->store, m->dest.did, &old);
@@ -310,17 +363,15 @@ static int do_create_dest(struct clifd_daemon *d, const struct x1_msg *m, struct
 		*desc = "task store read failed";
 		return X1_E_CREATE_DEST;
 	}
-	if ((code = writable(d, desc)) != X1_OK)
+	if ((code = writable(d, ctx, X1_E_CREATE_DEST, desc)) != X1_OK)
 		return code;
-	if (store_dest_put(d->store, &m->dest) != 0) {
-		*desc = "task store write failed";
-		return X1_E_CREATE_DEST;
-	}
+	if (store_dest_put(d->store, &m->dest) != 0)
+		return store_failed(ctx, X1_E_CREATE_DEST, desc);
 	return x1_resp_ok(resp, m) ? X1_E_GENERIC : X1_OK;
 }
 
-static int do_modify_dest(struct clifd_daemon *d, const struct x1_msg *m, struct x1_response *resp,
-			  const char **desc)
+static int do_modify_dest(struct clifd_daemon *d, struct req_ctx *ctx, const struct x1_msg *m,
+			  struct x1_response *resp, const char **desc)
 {
 	struct clifd_destination old;
 	int code, r = store_dest_get(d->store, m->dest.did, &old);
@@ -333,21 +384,19 @@ static int do_modify_dest(struct clifd_daemon *d, const struct x1_msg *m, struct
 		*desc = "task store read failed";
 		return X1_E_MODIFY_DEST;
 	}
-	if ((code = writable(d, desc)) != X1_OK)
+	if ((code = writable(d, ctx, X1_E_MODIFY_DEST, desc)) != X1_OK)
 		return code;
-	if (store_dest_put(d->store, &m->dest) != 0) {
-		*desc = "task store write failed";
-		return X1_E_MODIFY_DEST;
-	}
+	if (store_dest_put(d->store, &m->dest) != 0)
+		return store_failed(ctx, X1_E_MODIFY_DEST, desc);
 	return x1_resp_ok(resp, m) ? X1_E_GENERIC : X1_OK;
 }
 
-static int do_remove_dest(struct clifd_daemon *d, const struct x1_msg *m, struct x1_response *resp,
-			  const char **desc)
+static int do_remove_dest(struct clifd_daemon *d, struct req_ctx *ctx, const struct x1_msg *m,
+			  struct x1_response *resp, const char **desc)
 {
 	int code, r;
 
-	if ((code = writable(d, desc)) != X1_OK)
+	if ((code = writable(d, ctx, X1_E_REMOVE_DEST, desc)) != X1_OK)
 		return code;
 	r = store_dest_delete(d->store, m->did);
 	if (r == -ENOENT) {
@@ -358,20 +407,18 @@ static int do_remove_dest(struct clifd_daemon *d, const struct x1_msg *m, struct
 		*desc = "destination in use by a task";
 		return X1_E_DEST_IN_USE;
 	}
-	if (r) {
-		*desc = "task store write failed";
-		return X1_E_REMOVE_DEST;
-	}
+	if (r)
+		return store_failed(ctx, X1_E_REMOVE_DEST, desc);
 	return x1_resp_ok(resp, m) ? X1_E_GENERIC : X1_OK;
 }
 
-static int do_remove_all_dests(struct clifd_daemon *d, const struct x1_msg *m, struct x1_response *resp,
-			       const char **desc)
+static int do_remove_all_dests(struct clifd_daemon *d, struct req_ctx *ctx, const struct x1_msg *m,
+			       struct x1_response *resp, const char **desc)
 {
 	struct dest_list l = { 0 };
 	int code;
 
-	if ((code = writable(d, desc)) != X1_OK)
+	if ((code = writable(d, ctx, X1_E_REMOVE_ALL_DEST, desc)) != X1_OK)
 		return code;
 	if (store_dest_each(d->store, dest_collect, &l) != 0) {
 		free(l.v);
@@ -384,23 +431,13 @@ static int do_remove_all_dests(struct clifd_daemon *d, const struct x1_msg *m, s
 			*desc = "destinations in use by tasks";
 			return X1_E_DESTS_IN_USE;
 		}
-	if (store_begin(d->store) != 0) {
-		free(l.v);
-		*desc = "task store write failed";
-		return X1_E_REMOVE_ALL_DEST;
-	}
+	/* All or none, inside the request's transaction: a failed delete fails the request. */
 	for (size_t i = 0; i < l.n; i++)
 		if (store_dest_delete(d->store, l.v[i].did) != 0) {
-			store_rollback(d->store);
 			free(l.v);
-			*desc = "task store write failed";
-			return X1_E_REMOVE_ALL_DEST;
+			return store_failed(ctx, X1_E_REMOVE_ALL_DEST, desc);
 		}
 	free(l.v);
-	if (store_commit(d->store) != 0) {
-		*desc = "task store write failed";
-		return X1_E_REMOVE_ALL_DEST;
-	}
 	return x1_resp_ok(resp, m) ? X1_E_GENERIC : X1_OK;
 }
 
@@ -499,28 +536,29 @@ out:
 	return r ? X1_E_GENERIC : X1_OK;
 }
 
-static int dispatch(struct clifd_daemon *d, const struct x1_msg *m, struct x1_response *resp, const char **desc)
+static int dispatch(struct clifd_daemon *d, struct req_ctx *ctx, const struct x1_msg *m, struct x1_response *resp,
+		    const char **desc)
 {
 	struct x1_fault faults[4];
 	struct x1_ne_status ne;
 
 	switch (m->type) {
 	case X1_MSG_ACTIVATE_TASK:
-		return do_activate(d, m, resp, desc);
+		return do_activate(d, ctx, m, resp, desc);
 	case X1_MSG_MODIFY_TASK:
-		return do_modify(d, m, resp, desc);
+		return do_modify(d, ctx, m, resp, desc);
 	case X1_MSG_DEACTIVATE_TASK:
-		return do_deactivate(d, m, resp, desc);
+		return do_deactivate(d, ctx, m, resp, desc);
 	case X1_MSG_DEACTIVATE_ALL_TASKS:
-		return do_deactivate_all(d, m, resp, desc);
+		return do_deactivate_all(d, ctx, m, resp, desc);
 	case X1_MSG_CREATE_DESTINATION:
-		return do_create_dest(d, m, resp, desc);
+		return do_create_dest(d, ctx, m, resp, desc);
 	case X1_MSG_MODIFY_DESTINATION:
-		return do_modify_dest(d, m, resp, desc);
+		return do_modify_dest(d, ctx, m, resp, desc);
 	case X1_MSG_REMOVE_DESTINATION:
-		return do_remove_dest(d, m, resp, desc);
+		return do_remove_dest(d, ctx, m, resp, desc);
 	case X1_MSG_REMOVE_ALL_DESTINATIONS:
-		return do_remove_all_dests(d, m, resp, desc);
+		return do_remove_all_dests(d, ctx, m, resp, desc);
 	case X1_MSG_GET_TASK_DETAILS:
 		return do_get_task(d, m, resp, desc);
 	case X1_MSG_GET_DESTINATION_DETAILS:
@@ -585,12 +623,68 @@ static int is_task_msg(enum x1_msg_type t)
 	       t == X1_MSG_GET_TASK_DETAILS;
 }
 
-static void handle_msg(struct clifd_daemon *d, const struct clifd_peer *peer, const struct x1_msg *m,
-		       struct x1_response *resp)
+/* The error a change answers when its store write fails; 0 for the messages that change
+ * nothing. */
+static int change_fail_code(enum x1_msg_type t)
+{
+	switch (t) {
+	case X1_MSG_ACTIVATE_TASK:
+		return X1_E_ACTIVATE;
+	case X1_MSG_MODIFY_TASK:
+		return X1_E_MODIFY;
+	case X1_MSG_DEACTIVATE_TASK:
+		return X1_E_DEACTIVATE;
+	case X1_MSG_DEACTIVATE_ALL_TASKS:
+		return X1_E_DEACTIVATE_ALL;
+	case X1_MSG_CREATE_DESTINATION:
+		return X1_E_CREATE_DEST;
+	case X1_MSG_MODIFY_DESTINATION:
+		return X1_E_MODIFY_DEST;
+	case X1_MSG_REMOVE_DESTINATION:
+		return X1_E_REMOVE_DEST;
+	case X1_MSG_REMOVE_ALL_DESTINATIONS:
+		return X1_E_REMOVE_ALL_DEST;
+	default:
+		return 0;
+	}
+}
+
+/* How one message was answered. */
+struct outcome {
+	int code;
+	const char *desc;
+	int changed; /* a change answered OK: undone when the request cannot be committed */
+};
+
+/* Audits one message (actor: the certificate) and logs it by task reference. An audit entry
+ * that cannot be written (or its head not recorded) inside the request's transaction fails
+ * the request: no change is kept that the audit log does not hold. */
+static void audit_msg(struct clifd_daemon *d, struct req_ctx *ctx, const struct clifd_peer *peer,
+		      const struct x1_msg *m, const char *result, int code)
+{
+	const uint8_t *obj = msg_object(m);
+	char object[37] = "", ref[24] = "";
+
+	if (obj) {
+		clifd_uuid_format(obj, object);
+		if (is_task_msg(m->type)) {
+			char r10[11];
+			clifd_task_ref(obj, r10);
+			snprintf(ref, sizeof(ref), " task %s", r10);
+		}
+	}
+	if (clifd_daemon_audit(d, peer->subject, m->request_type[0] ? m->request_type : "Unknown", object, result) != 0 &&
+	    ctx->open)
+		ctx->failed = 1;
+	clifd_log(code == X1_OK ? LOG_INFO : LOG_NOTICE, "X1 %s%s from %s: %s", x1_msg_type_name(m->type), ref,
+		  peer->addr, result);
+}
+
+static void handle_msg(struct clifd_daemon *d, struct req_ctx *ctx, const struct clifd_peer *peer,
+		       const struct x1_msg *m, struct x1_response *resp, struct outcome *res)
 {
 	const char *desc = NULL;
-	const uint8_t *obj = msg_object(m);
-	char object[37] = "", result[32], ref[24] = "";
+	char result[32];
 	int code = gate(d, peer, m, &desc);
 
 	d->x1_messages++;
@@ -601,7 +695,7 @@ static void handle_msg(struct clifd_daemon *d, const struct clifd_peer *peer, co
 			code = m->error;
 			desc = m->error_desc;
 		} else {
-			code = dispatch(d, m, resp, &desc);
+			code = dispatch(d, ctx, m, resp, &desc);
 		}
 	}
 	if (code != X1_OK) {
@@ -612,17 +706,88 @@ static void handle_msg(struct clifd_daemon *d, const struct clifd_peer *peer, co
 	} else {
 		snprintf(result, sizeof(result), "ok");
 	}
-	if (obj) {
-		clifd_uuid_format(obj, object);
-		if (is_task_msg(m->type)) {
-			char r10[11];
-			clifd_task_ref(obj, r10);
-			snprintf(ref, sizeof(ref), " task %s", r10);
+	res->code = code;
+	res->desc = desc;
+	res->changed = code == X1_OK && change_fail_code(m->type) != 0;
+	audit_msg(d, ctx, peer, m, result, code);
+}
+
+/* ---- a request that cannot be committed ---- */
+
+/* Makes the card hold what the store holds for one task (the store was rolled back). */
+static void resync_task(struct clifd_daemon *d, const uint8_t xid[16])
+{
+	struct clifd_task t;
+	int r = store_task_get(d->store, xid, &t), code = X1_OK;
+
+	if (r == 0)
+		code = rulecomp_has_task(d->rc, xid) ? rulecomp_modify_task(d->rc, &t) : rulecomp_add_task(d->rc, &t);
+	else if (r == -ENOENT && rulecomp_has_task(d->rc, xid))
+		code = rulecomp_remove_task(d->rc, xid);
+	if (code != X1_OK) {
+		char ref[11];
+		clifd_task_ref(xid, ref);
+		clifd_log(LOG_ERR, "task %s: card rules not brought back in line with the store (%s)", ref,
+			  rulecomp_last_reason(d->rc));
+	}
+}
+
+/* After a rolled-back DeactivateAllTasks: every stored task gets its rules back. */
+static int resync_missing(const struct clifd_task *t, void *arg)
+{
+	struct clifd_daemon *d = arg;
+
+	if (!rulecomp_has_task(d->rc, t->xid))
+		resync_task(d, t->xid);
+	return 0;
+}
+
+/* The store holds none of the request: the card follows it, every change that was answered OK
+ * is answered (and audited) as failed, the errors stand, and the reads are answered again from
+ * the store as it now is. Returns the new answer (resp freed), or NULL when out of memory. */
+static struct x1_response *roll_back(struct clifd_daemon *d, struct req_ctx *ctx, const struct clifd_peer *peer,
+				     const struct x1_request *req, const struct outcome *res,
+				     struct x1_response *resp)
+{
+	struct req_ctx ro = { .failed = 1 }; /* the reads run again; nothing may write */
+	struct x1_response *again;
+	unsigned changed = 0;
+
+	if (ctx->touched_all)
+		store_task_each(d->store, resync_missing, d);
+	for (unsigned i = 0; i < ctx->n_touched; i++)
+		resync_task(d, ctx->touched[i]);
+	for (unsigned i = 0; i < req->n_msgs; i++)
+		changed += res[i].changed;
+	clifd_log(LOG_ERR, "X1 request from %s: task store transaction failed, %u changes undone", peer->addr,
+		  changed);
+	if (!changed)
+		return resp;
+	x1_response_free(resp);
+	again = x1_response_new(d->cfg.ne_identifier, d->cfg.x1_version);
+	if (!again)
+		return NULL;
+	for (unsigned i = 0; i < req->n_msgs; i++) {
+		const struct x1_msg *m = &req->msgs[i];
+		const char *desc = res[i].desc;
+		int code = res[i].code;
+		char result[48];
+
+		if (res[i].changed) {
+			code = change_fail_code(m->type);
+			desc = "task store write failed: no change of this request was kept";
+			snprintf(result, sizeof(result), "rolled back: error %d", code);
+			d->x1_refused++;
+			audit_msg(d, &ro, peer, m, result, code);
+		} else if (code == X1_OK) {
+			code = dispatch(d, &ro, m, again, &desc);
+		}
+		if (code != X1_OK && x1_resp_error(again, m, code, desc) != 0) {
+			x1_response_free(again);
+			return NULL;
 		}
 	}
-	clifd_daemon_audit(d, peer->subject, m->request_type[0] ? m->request_type : "Unknown", object, result);
-	clifd_log(code == X1_OK ? LOG_INFO : LOG_NOTICE, "X1 %s%s from %s: %s", x1_msg_type_name(m->type), ref,
-		  peer->addr, result);
+	return again;
 }
 
 void clifd_handle_x1(void *arg, const struct clifd_peer *peer, const char *body, size_t len, char **out,
@@ -631,6 +796,8 @@ void clifd_handle_x1(void *arg, const struct clifd_peer *peer, const char *body,
 	struct clifd_daemon *d = arg;
 	struct x1_request *req = d->req;
 	struct x1_response *resp;
+	struct outcome res[X1_MAX_MESSAGES];
+	struct req_ctx ctx;
 	int code;
 
 	*out = NULL;
@@ -650,9 +817,22 @@ void clifd_handle_x1(void *arg, const struct clifd_peer *peer, const char *body,
 	resp = x1_response_new(d->cfg.ne_identifier, d->cfg.x1_version);
 	if (!resp)
 		return;
+	/* One transaction for the whole request (group commit; see the top of this file). No
+	 * transaction, no change: each one is refused. */
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.open = store_begin(d->store) == 0;
+	ctx.failed = !ctx.open;
 	for (unsigned i = 0; i < req->n_msgs; i++)
-		handle_msg(d, peer, &req->msgs[i], resp);
-	if (x1_response_finish(resp, out, out_len) != 0)
+		handle_msg(d, &ctx, peer, &req->msgs[i], resp, &res[i]);
+	if (ctx.open) {
+		if (ctx.failed)
+			store_rollback(d->store);
+		else if (store_commit(d->store) != 0) /* rolled back by store_commit() */
+			ctx.failed = 1;
+		if (ctx.failed)
+			resp = roll_back(d, &ctx, peer, req, res, resp);
+	}
+	if (resp && x1_response_finish(resp, out, out_len) != 0)
 		*out = NULL;
 	x1_response_free(resp);
 }

@@ -9,6 +9,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -88,9 +89,14 @@ static void fd_peer_addr(int fd, char *out, size_t len)
 static int hello_cb(SSL *ssl, int *alert, void *arg)
 {
 	char *addr = malloc(72);
+	int one = 1;
 
 	(void)alert;
 	(void)arg;
+	/* evhttp writes an answer's headers and body as separate TLS records: with Nagle the body
+	 * would wait for the ADMF's delayed ACK of the headers (40 ms on Linux). Each record
+	 * goes out as it is written. Once per connection, here where its socket is first known. */
+	setsockopt(SSL_get_fd(ssl), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (addr) {
 		fd_peer_addr(SSL_get_fd(ssl), addr, 72);
 		if (!SSL_set_ex_data(ssl, ssl_index, addr))

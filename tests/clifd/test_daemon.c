@@ -4,13 +4,14 @@
  *
  *   clif-test-clifd-daemon BIN_DIR
  *
- * Makes a throwaway PKI with the openssl command (a CA; the ADMF's client certificate with
- * CN = the configured admfIdentifier; a second ADMF certificate with another CN; a certificate
- * of a foreign CA; the NE's server certificate for IP 127.0.0.1; the ADMF's own server
- * certificate for the reports), starts BIN_DIR/clif-cardsim and BIN_DIR/clifd (config in a
- * temporary directory, a free port), runs a small HTTPS server standing in for the ADMF's
- * /X1/ADMF, and checks:
+ * Through tests/clifd/harness.h: makes a throwaway PKI with the openssl command (a CA; the
+ * ADMF's client certificate with CN = the configured admfIdentifier; a second ADMF certificate
+ * with another CN; a certificate of a foreign CA; the NE's server certificate for IP 127.0.0.1;
+ * the ADMF's own server certificate for the reports), starts BIN_DIR/clif-cardsim and
+ * BIN_DIR/clifd (config in a temporary directory, a free port); runs a small HTTPS server
+ * standing in for the ADMF's /X1/ADMF, and checks:
  *   curl      the README's curl command answers a PingResponse
+ *   HTTP/1.1  requests one after another on one kept-alive connection, answered in turn
  *   X1        every request type, with documents written from the XSD, answered and parsed
  *             back (oK, details, error codes); after ActivateTask/ModifyTask/DeactivateTask the
  *             card holds exactly the rules (clif_rule_counters through a control handle)
@@ -30,440 +31,51 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 #include <netinet/in.h>
-#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "harness.h"
 #include "libclif.h"
 #include "log.h"
 
-#include "../sim/cardsim_proc.h"
-
 #define PROG "clifd-daemon"
-#define ADMF_ID "admf-test"
-#define NE_ID "ne-test"
+#define CHECK_PROG PROG
+#include "check.h"
+
+/* One check with its own message (the arguments are evaluated only when it fails). */
+#define check(ok, ...)                                                                       \
+	do {                                                                                 \
+		checks++;                                                                    \
+		if (!(ok))                                                                   \
+			check_fail(__VA_ARGS__);                                             \
+	} while (0)
+
 #define MAX_BODY 65536
 
-extern char **environ;
+static unsigned report_port;
 
-static char bindir[512];
-static char dir[64];      /* the temporary directory */
-static char conf[128];
-static char state[96];
-static char sock_path[108];
-static char card_name[32];
-static unsigned port, report_port;
-static pid_t clifd_pid;
-static struct clif_card *ctl;
-static unsigned checks, failures;
-static unsigned txn;
-
-/* ---- bookkeeping ---- */
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	if (ok)
-		return;
-	failures++;
-	va_start(ap, fmt);
-	printf("%s: FAIL: ", PROG);
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	fflush(stdout);
-}
-
-static void stop_clifd(int sig)
-{
-	int st;
-
-	if (clifd_pid <= 0)
-		return;
-	kill(clifd_pid, sig);
-	for (int i = 0; i < 500 && waitpid(clifd_pid, &st, WNOHANG) == 0; i++)
-		nap_us(10000);
-	if (waitpid(clifd_pid, &st, WNOHANG) == 0) {
-		kill(clifd_pid, SIGKILL);
-		waitpid(clifd_pid, &st, 0);
-	}
-	clifd_pid = 0;
-}
-
-static void cleanup(void)
-{
-	char cmd[300];
-
-	stop_clifd(SIGKILL);
-	if (ctl) {
-		clif_close(ctl);
-		ctl = NULL;
-	}
-	if (dir[0] && !getenv("CLIFD_TEST_KEEP")) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			printf("%s: cannot remove %s\n", PROG, dir);
-		dir[0] = '\0';
-	}
-}
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		die("command failed: %s", cmd);
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b = NULL;
-	size_t n = 0, cap = 0, r;
-
-	if (!f)
-		return NULL;
-	do {
-		if (cap - n < 4096) {
-			cap = cap ? cap * 2 : 65536;
-			b = realloc(b, cap + 1);
-			if (!b)
-				die("out of memory");
-		}
-		r = fread(b + n, 1, cap - n, f);
-		n += r;
-	} while (r > 0);
-	fclose(f);
-	b[n] = '\0';
-	if (len)
-		*len = n;
-	return b;
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
-		die("cannot write %s", path);
-}
-
-/* ---- the PKI ---- */
-
-static void make_cert(const char *ca, const char *name, const char *subject, const char *san)
-{
-	sh("cd '%s' && openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout %s.key -out %s.csr "
-	   "-subj '%s' 2>/dev/null && printf '%s' > %s.ext && openssl x509 -req -in %s.csr -CA %s.crt -CAkey %s.key "
-	   "-CAcreateserial -out %s.crt -days 2 -extfile %s.ext 2>/dev/null",
-	   dir, name, name, subject, san, name, name, ca, ca, name, name);
-}
-
-static void make_pki(void)
-{
-	sh("cd '%s' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt "
-	   "-days 2 -subj '/CN=clifd test CA' 2>/dev/null && openssl req -x509 -newkey ec -pkeyopt "
-	   "ec_paramgen_curve:P-256 -nodes -keyout foreign.key -out foreign.crt -days 2 -subj '/CN=foreign CA' 2>/dev/null",
-	   dir);
-	make_cert("ca", "admf", "/O=Test Operator/CN=" ADMF_ID, "extendedKeyUsage=clientAuth\n");
-	make_cert("ca", "admf2", "/O=Test Operator/CN=admf-other", "extendedKeyUsage=clientAuth\n");
-	make_cert("foreign", "stranger", "/CN=" ADMF_ID, "extendedKeyUsage=clientAuth\n");
-	/* The NE's certificate is also its client certificate for the reports. */
-	make_cert("ca", "ne", "/CN=" NE_ID, "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n");
-	make_cert("ca", "admfsrv", "/CN=admf-report-server", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
-}
-
-/* ---- clifd ---- */
-
-static unsigned free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	unsigned p;
-
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&sa, &sl) != 0)
-		die("no free port: %s", strerror(errno));
-	p = ntohs(sa.sin_port);
-	close(fd);
-	return p;
-}
-
+/* clifd's configuration for these tests: short card poll and heartbeat, reports to our
+ * server, debug logging (no_log_leak() reads it all). */
 static void write_config(unsigned time_p2)
 {
-	char text[4096];
+	struct hx_config c = { time_p2, MAX_BODY, report_port, 50, 1500, "debug" };
 
-	snprintf(text, sizeof(text),
-		 "# clifd test configuration\n"
-		 "ne_identifier = " NE_ID "\n"
-		 "admf_identifier = " ADMF_ID "\n"
-		 "x1_listen = 127.0.0.1:%u\n"
-		 "tls_cert = %s/ne.crt\n"
-		 "tls_key = %s/ne.key\n"
-		 "tls_ca = %s/ca.crt\n"
-		 "state_dir = %s\n"
-		 "card = %s\n"
-		 "time_p2 = %u\n"
-		 "max_body = %u\n"
-		 "admf_report_url = https://127.0.0.1:%u/X1/ADMF\n"
-		 "card_poll_ms = 50\n"
-		 "card_heartbeat_ms = 1500\n"
-		 "log_level = debug\n",
-		 port, dir, dir, dir, state, card_name, time_p2, MAX_BODY, report_port);
-	write_file(conf, text);
-}
-
-static int port_open(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-
-	ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
-static void start_clifd(void)
-{
-	char path[600], log[300];
-	char *argv[] = { path, "-c", conf, "-f", NULL };
-	posix_spawn_file_actions_t fa;
-	int st;
-
-	snprintf(path, sizeof(path), "%s/clifd", bindir);
-	snprintf(log, sizeof(log), "%s/clifd.log", dir);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	if (posix_spawn(&clifd_pid, path, &fa, NULL, argv, environ) != 0)
-		die("cannot start %s", path);
-	posix_spawn_file_actions_destroy(&fa);
-	for (int i = 0; i < 1000; i++) {
-		if (waitpid(clifd_pid, &st, WNOHANG) == clifd_pid) {
-			clifd_pid = 0;
-			die("clifd exited during start-up (status %d); see %s", st, log);
-		}
-		if (port_open())
-			return;
-		nap_us(10000);
-	}
-	die("clifd not listening after 10 s");
-}
-
-static int clifd_alive(void)
-{
-	return clifd_pid > 0 && waitpid(clifd_pid, NULL, WNOHANG) == 0;
-}
-
-/* ---- an HTTPS client ---- */
-
-struct http {
-	int status;    /* 0: no HTTP answer (TLS or connection failed) */
-	char *body;
-	size_t len;
-};
-
-static void http_free(struct http *h)
-{
-	free(h->body);
-	memset(h, 0, sizeof(*h));
-}
-
-/* Sends raw (an HTTP/1.1 request with "Connection: close") over TLS with the client certificate
- * NAME.crt (NULL: none) and reads the whole answer. */
-static void https_raw(const char *name, const char *raw, size_t raw_len, struct http *h)
-{
-	char path[300], kpath[300];
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-	SSL *ssl = NULL;
-	int fd = -1;
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-
-	memset(h, 0, sizeof(*h));
-	if (!ctx)
-		die("SSL_CTX_new");
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	snprintf(path, sizeof(path), "%s/ca.crt", dir);
-	if (SSL_CTX_load_verify_locations(ctx, path, NULL) != 1)
-		die("load %s", path);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-	if (name) {
-		snprintf(path, sizeof(path), "%s/%s.crt", dir, name);
-		snprintf(kpath, sizeof(kpath), "%s/%s.key", dir, name);
-		if (SSL_CTX_use_certificate_file(ctx, path, SSL_FILETYPE_PEM) != 1 ||
-		    SSL_CTX_use_PrivateKey_file(ctx, kpath, SSL_FILETYPE_PEM) != 1)
-			die("load %s", path);
-	}
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
-		goto out;
-	ssl = SSL_new(ctx);
-	X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), "127.0.0.1");
-	SSL_set_fd(ssl, fd);
-	if (SSL_connect(ssl) != 1)
-		goto out;
-	for (size_t off = 0; off < raw_len;) {
-		int w = SSL_write(ssl, raw + off, (int)(raw_len - off > 16384 ? 16384 : raw_len - off));
-		if (w <= 0)
-			break; /* the server may answer (413) before reading it all */
-		off += (size_t)w;
-	}
-	for (;;) {
-		if (cap - n < 4096) {
-			cap = cap ? cap * 2 : 16384;
-			buf = realloc(buf, cap + 1);
-			if (!buf)
-				die("out of memory");
-		}
-		int r = SSL_read(ssl, buf + n, (int)(cap - n));
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	if (buf && n > 12 && strncmp(buf, "HTTP/1.1 ", 9) == 0) {
-		buf[n] = '\0';
-		h->status = atoi(buf + 9);
-		char *b = strstr(buf, "\r\n\r\n");
-		if (b) {
-			h->len = n - (size_t)(b + 4 - buf);
-			h->body = malloc(h->len + 1);
-			memcpy(h->body, b + 4, h->len);
-			h->body[h->len] = '\0';
-		}
-	}
-out:
-	free(buf);
-	if (ssl)
-		SSL_free(ssl);
-	if (fd >= 0)
-		close(fd);
-	SSL_CTX_free(ctx);
-	ERR_clear_error();
-}
-
-static void post(const char *name, const char *body, struct http *h)
-{
-	size_t bl = strlen(body);
-	char *raw = malloc(bl + 512);
-	int hl = snprintf(raw, 512,
-			  "POST /X1/NE HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nContent-Type: text/xml\r\n"
-			  "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-			  port, bl);
-
-	memcpy(raw + hl, body, bl);
-	https_raw(name, raw, (size_t)hl + bl, h);
-	free(raw);
-}
-
-/* ---- X1 documents ---- */
-
-#define NS_DECL                                                                                       \
-	"xmlns:x1=\"http://uri.etsi.org/03221/X1/2017/10\" xmlns:c=\"http://uri.etsi.org/03280/common/2017/07\" " \
-	"xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\""
-
-/* One x1RequestMessage of type TYPE (without "Request") from admf to ne in version. */
-static char *msg_x(const char *type, const char *admf, const char *ne, const char *version, const char *payload)
-{
-	char *m;
-
-	txn++;
-	if (asprintf(&m,
-		     "<x1:x1RequestMessage xsi:type=\"x1:%sRequest\">"
-		     "<x1:admfIdentifier>%s</x1:admfIdentifier><x1:neIdentifier>%s</x1:neIdentifier>"
-		     "<x1:messageTimestamp>2025-01-02T03:04:05.123456Z</x1:messageTimestamp>"
-		     "<x1:version>%s</x1:version>"
-		     "<x1:x1TransactionId>7d1c0000-0000-4000-8000-%012x</x1:x1TransactionId>%s"
-		     "</x1:x1RequestMessage>",
-		     type, admf, ne, version, txn, payload ? payload : "") < 0)
-		die("out of memory");
-	return m;
-}
-
-static char *doc_of(char *msgs)
-{
-	char *d;
-
-	if (asprintf(&d, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<x1:X1Request " NS_DECL ">%s</x1:X1Request>",
-		     msgs) < 0)
-		die("out of memory");
-	free(msgs);
-	return d;
-}
-
-static char *doc(const char *type, const char *payload)
-{
-	return doc_of(msg_x(type, ADMF_ID, NE_ID, "v1.13.1", payload));
-}
-
-static char *task_xml(const char *xid, const char *targets, const char *delivery, const char *dids)
-{
-	char *p;
-
-	if (asprintf(&p,
-		     "<x1:taskDetails><x1:xId>%s</x1:xId><x1:targetIdentifiers>%s</x1:targetIdentifiers>"
-		     "<x1:deliveryType>%s</x1:deliveryType><x1:listOfDIDs>%s</x1:listOfDIDs>"
-		     "<x1:listOfMediationDetails><x1:mediationDetails><x1:LIID>LIID-TEST-1</x1:LIID>"
-		     "<x1:deliveryType>HI2andHI3</x1:deliveryType></x1:mediationDetails></x1:listOfMediationDetails>"
-		     "</x1:taskDetails>",
-		     xid, targets, delivery, dids) < 0)
-		die("out of memory");
-	return p;
-}
-
-static char *dest_xml(const char *did, const char *delivery, const char *ip, unsigned tcp_port)
-{
-	char *p;
-
-	if (asprintf(&p,
-		     "<x1:destinationDetails><x1:dId>%s</x1:dId><x1:friendlyName>LEMF %u</x1:friendlyName>"
-		     "<x1:deliveryType>%s</x1:deliveryType><x1:deliveryAddress><x1:ipAddressAndPort>"
-		     "<c:address><c:IPv4Address>%s</c:IPv4Address></c:address>"
-		     "<c:port><c:TCPPort>%u</c:TCPPort></c:port></x1:ipAddressAndPort></x1:deliveryAddress>"
-		     "</x1:destinationDetails>",
-		     did, tcp_port, delivery, ip, tcp_port) < 0)
-		die("out of memory");
-	return p;
-}
-
-static char *tag(const char *name, const char *value)
-{
-	char *p;
-
-	if (asprintf(&p, "<x1:%s>%s</x1:%s>", name, value, name) < 0)
-		die("out of memory");
-	return p;
+	hx_write_config(&c);
 }
 
 /* ---- reading answers ---- */
@@ -483,7 +95,7 @@ static void ans_free(struct x1ans *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static void parse_ans(struct http *h, struct x1ans *a)
+static void parse_ans(struct hx_http *h, struct x1ans *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->status = h->status;
@@ -500,12 +112,12 @@ static void parse_ans(struct http *h, struct x1ans *a)
 /* Sends body (freed) with certificate name and parses the answer. */
 static void x1(const char *name, char *body, struct x1ans *a)
 {
-	struct http h;
+	struct hx_http h;
 
-	post(name, body, &h);
+	hx_post(name, body, &h);
 	free(body);
 	parse_ans(&h, a);
-	http_free(&h);
+	hx_http_free(&h);
 }
 
 /* string(expr) in the answer ("" if none). Valid until the next call. */
@@ -572,7 +184,7 @@ static void ok_req(const char *type, const char *payload, const char *what)
 {
 	struct x1ans a;
 
-	x1("admf", doc(type, payload), &a);
+	x1("admf", hx_doc(type, payload), &a);
 	expect_ok(&a, type, what);
 	ans_free(&a);
 }
@@ -581,7 +193,7 @@ static void err_req(const char *type, const char *payload, int code, const char 
 {
 	struct x1ans a;
 
-	x1("admf", doc(type, payload), &a);
+	x1("admf", hx_doc(type, payload), &a);
 	expect_err(&a, type, code, what);
 	ans_free(&a);
 }
@@ -592,102 +204,12 @@ static void ping_works(const char *after)
 	char what[128];
 
 	snprintf(what, sizeof(what), "Ping after %s", after);
-	x1("admf", doc("Ping", NULL), &a);
+	x1("admf", hx_doc("Ping", NULL), &a);
 	expect_ok(&a, "Ping", what);
 	ans_free(&a);
-	check(clifd_alive(), "clifd still running after %s", after);
+	check(hx_clifd_alive(), "clifd still running after %s", after);
 }
 
-/* ---- the card ---- */
-
-static int try_open(void *ctx)
-{
-	(void)ctx;
-	int rc = clif_open_control(card_name, NULL, &ctl);
-	if (rc == CLIF_E_NODEV)
-		return 0;
-	check_rc(rc, "clif_open_control");
-	return 1;
-}
-
-/* Host rules on the card (handles below the learned range). */
-static unsigned card_rules(void)
-{
-	struct clif_rule_counter rc[256];
-	uint32_t n = 0, total = 0, first = 1;
-
-	for (;;) {
-		check_rc(clif_rule_counters(ctl, first, rc, 256, &n), "clif_rule_counters");
-		for (uint32_t i = 0; i < n; i++)
-			if (rc[i].handle < 0x80000000u)
-				total++;
-		if (n < 256)
-			break;
-		first = rc[n - 1].handle + 1;
-	}
-	return total;
-}
-
-static unsigned wait_rules(unsigned want, unsigned ms)
-{
-	unsigned n = card_rules();
-
-	for (unsigned i = 0; i < ms / 20 && n != want; i++) {
-		nap_us(20000);
-		n = card_rules();
-	}
-	return n;
-}
-
-/* ---- the audit log and the management socket ---- */
-
-static int audit_has(const char *needle)
-{
-	char path[300];
-	char *log;
-	int found;
-
-	snprintf(path, sizeof(path), "%s/audit.log", state);
-	log = read_file(path, NULL);
-	found = log && strstr(log, needle) != NULL;
-	free(log);
-	return found;
-}
-
-static char *mgmt(const char *cmd)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	static char out[8192];
-	size_t n = 0;
-
-	out[0] = '\0';
-	memcpy(sun.sun_path, sock_path, sizeof(sock_path));
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		if (fd >= 0)
-			close(fd);
-		return out;
-	}
-	if (write(fd, cmd, strlen(cmd)) < 0 || write(fd, "\n", 1) < 0) {
-		close(fd);
-		return out;
-	}
-	/* read until the closing "ok" / "error" line */
-	for (int i = 0; i < 200 && n < sizeof(out) - 1; i++) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		if (poll(&p, 1, 50) <= 0)
-			continue;
-		ssize_t r = read(fd, out + n, sizeof(out) - 1 - n);
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-		out[n] = '\0';
-		if (strstr(out, "ok\n") == out || strstr(out, "\nok\n") || strstr(out, "error "))
-			break;
-	}
-	close(fd);
-	return out;
-}
 
 /* ---- the ADMF's report server ---- */
 
@@ -738,8 +260,8 @@ static void *report_server(void *arg)
 		if (strlen(type) > 7)
 			type[strlen(type) - 7] = '\0'; /* drop "Request" */
 		int bl = snprintf(resp, sizeof(resp),
-				  "<?xml version=\"1.0\"?><x1:X1Response " NS_DECL "><x1:x1ResponseMessage xsi:type=\"x1:%sResponse\">"
-				  "<x1:admfIdentifier>" ADMF_ID "</x1:admfIdentifier><x1:neIdentifier>" NE_ID "</x1:neIdentifier>"
+				  "<?xml version=\"1.0\"?><x1:X1Response " HX_NS_DECL "><x1:x1ResponseMessage xsi:type=\"x1:%sResponse\">"
+				  "<x1:admfIdentifier>" HX_ADMF_ID "</x1:admfIdentifier><x1:neIdentifier>" HX_NE_ID "</x1:neIdentifier>"
 				  "<x1:messageTimestamp>2025-01-02T03:04:05.000000Z</x1:messageTimestamp><x1:version>v1.13.1</x1:version>"
 				  "<x1:x1TransactionId>%s</x1:x1TransactionId><x1:oK>AcknowledgedAndCompleted</x1:oK>"
 				  "</x1:x1ResponseMessage></x1:X1Response>",
@@ -771,9 +293,9 @@ static void start_report_server(void)
 	pthread_t th;
 	int one = 1;
 
-	snprintf(c, sizeof(c), "%s/admfsrv.crt", dir);
-	snprintf(k, sizeof(k), "%s/admfsrv.key", dir);
-	snprintf(ca, sizeof(ca), "%s/ca.crt", dir);
+	snprintf(c, sizeof(c), "%s/admfsrv.crt", hx.dir);
+	snprintf(k, sizeof(k), "%s/admfsrv.key", hx.dir);
+	snprintf(ca, sizeof(ca), "%s/ca.crt", hx.dir);
 	if (!ctx || SSL_CTX_use_certificate_file(ctx, c, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, k, SSL_FILETYPE_PEM) != 1 || SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1)
 		die("report server TLS set-up");
@@ -822,8 +344,6 @@ static unsigned wait_report(const char *a, const char *b, unsigned ms)
 #define T2 "a1000000-0000-4000-8000-000000000002"
 #define T3 "a1000000-0000-4000-8000-000000000003"
 #define T9 "a1000000-0000-4000-8000-000000000099"
-#define IP(a) "<x1:targetIdentifier><x1:ipv4Address>" a "</x1:ipv4Address></x1:targetIdentifier>"
-#define DID(d) "<x1:dId>" d "</x1:dId>"
 
 static void test_curl(void)
 {
@@ -831,35 +351,59 @@ static void test_curl(void)
 	char *out;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/ping.xml", dir);
+	snprintf(path, sizeof(path), "%s/ping.xml", hx.dir);
 	f = fopen(path, "w");
-	char *p = doc("Ping", NULL);
+	char *p = hx_doc("Ping", NULL);
 	fputs(p, f);
 	fclose(f);
 	free(p);
 	snprintf(cmd, sizeof(cmd),
 		 "cd '%s' && curl -sS --cert admf.crt --key admf.key --cacert ca.crt -H 'Content-Type: text/xml' "
 		 "--data-binary @ping.xml https://127.0.0.1:%u/X1/NE > curl.out 2> curl.err",
-		 dir, port);
-	check(system(cmd) == 0, "curl exits 0 (see %s/curl.err)", dir);
-	snprintf(path, sizeof(path), "%s/curl.out", dir);
-	out = read_file(path, NULL);
+		 hx.dir, hx.port);
+	check(system(cmd) == 0, "curl exits 0 (see %s/curl.err)", hx.dir);
+	snprintf(path, sizeof(path), "%s/curl.out", hx.dir);
+	out = hx_read_file(path, NULL);
 	check(out && strstr(out, "PingResponse") && strstr(out, "<x1:oK>AcknowledgedAndCompleted</x1:oK>"),
 	      "curl gets a PingResponse with oK");
 	free(out);
+}
+
+/* An ADMF keeps its connection: several requests on one, each answered and none closing it. */
+static void test_keepalive_connection(void)
+{
+	struct hx_conn *c = hx_conn_open("admf");
+	const char *resp;
+	size_t len;
+	int closing = 1, st;
+
+	check(c != NULL, "keep-alive: TLS connection with the ADMF certificate");
+	if (!c)
+		return;
+	for (int i = 0; i < 3; i++) {
+		char *ping = hx_doc("Ping", NULL);
+		st = hx_conn_post(c, ping, strlen(ping), &resp, &len, &closing);
+		free(ping);
+		check(st == 200 && strstr(resp, "PingResponse") && strstr(resp, "<x1:oK>AcknowledgedAndCompleted</x1:oK>"),
+		      "keep-alive: Ping %d on one connection answered (HTTP %d)", i + 1, st);
+		check(!closing, "keep-alive: the server keeps the connection after Ping %d", i + 1);
+		if (st != 200)
+			break;
+	}
+	hx_conn_close(c);
 }
 
 static void test_destinations(void)
 {
 	struct x1ans a;
 
-	ok_req("CreateDestination", dest_xml(D1, "X2andX3", "192.0.2.10", 5001), "CreateDestination D1");
-	ok_req("CreateDestination", dest_xml(D2, "X3Only", "192.0.2.11", 5002), "CreateDestination D2");
-	err_req("CreateDestination", dest_xml(D1, "X2andX3", "192.0.2.10", 5001), 2030, "CreateDestination dup DID");
-	ok_req("ModifyDestination", dest_xml(D2, "X3Only", "192.0.2.11", 6002), "ModifyDestination D2");
-	err_req("ModifyDestination", dest_xml(D9, "X3Only", "192.0.2.11", 6002), 2040, "ModifyDestination unknown");
+	ok_req("CreateDestination", hx_dest_xml(D1, "X2andX3", "192.0.2.10", 5001), "CreateDestination D1");
+	ok_req("CreateDestination", hx_dest_xml(D2, "X3Only", "192.0.2.11", 5002), "CreateDestination D2");
+	err_req("CreateDestination", hx_dest_xml(D1, "X2andX3", "192.0.2.10", 5001), 2030, "CreateDestination dup DID");
+	ok_req("ModifyDestination", hx_dest_xml(D2, "X3Only", "192.0.2.11", 6002), "ModifyDestination D2");
+	err_req("ModifyDestination", hx_dest_xml(D9, "X3Only", "192.0.2.11", 6002), 2040, "ModifyDestination unknown");
 
-	x1("admf", doc("GetDestinationDetails", tag("dId", D2)), &a);
+	x1("admf", hx_doc("GetDestinationDetails", hx_tag("dId", D2)), &a);
 	check(strcmp(xs(&a, M1 "/@xsi:type"), "x1:GetDestinationDetailsResponse") == 0, "GetDestinationDetails type");
 	check(strcmp(xs(&a, M1 "//x1:destinationDetails/x1:dId"), D2) == 0, "GetDestinationDetails dId");
 	check(strcmp(xs(&a, M1 "//x1:destinationDetails/x1:deliveryType"), "X3Only") == 0, "GetDestinationDetails delivery");
@@ -868,10 +412,10 @@ static void test_destinations(void)
 	      xs(&a, M1 "//c:TCPPort"));
 	check(strcmp(xs(&a, M1 "//x1:destinationDeliveryStatus"), "activeAndWorking") == 0, "destination status");
 	ans_free(&a);
-	err_req("GetDestinationDetails", tag("dId", D9), 2040, "GetDestinationDetails unknown DID");
-	err_req("RemoveDestination", tag("dId", D9), 2040, "RemoveDestination unknown DID");
+	err_req("GetDestinationDetails", hx_tag("dId", D9), 2040, "GetDestinationDetails unknown DID");
+	err_req("RemoveDestination", hx_tag("dId", D9), 2040, "RemoveDestination unknown DID");
 
-	x1("admf", doc("GetAllDestinationDetails", NULL), &a);
+	x1("admf", hx_doc("GetAllDestinationDetails", NULL), &a);
 	check(xn(&a, M1 "//x1:destinationResponseDetails") == 2, "GetAllDestinationDetails: 2 destinations");
 	ans_free(&a);
 }
@@ -881,36 +425,36 @@ static void test_tasks(void)
 	struct x1ans a;
 	char *p;
 
-	ok_req("ActivateTask", task_xml(T1, IP("10.1.2.3"), "X2andX3", DID(D1)), "ActivateTask T1");
-	check(card_rules() == 1, "after ActivateTask T1: 1 rule on the card (%u)", card_rules());
+	ok_req("ActivateTask", hx_task_xml(T1, HX_IP("10.1.2.3"), "X2andX3", HX_DID(D1)), "ActivateTask T1");
+	check(hx_card_rules() == 1, "after ActivateTask T1: 1 rule on the card (%u)", hx_card_rules());
 	ok_req("ActivateTask",
-	       task_xml(T2,
+	       hx_task_xml(T2,
 			"<x1:targetIdentifier><x1:ipv4Cidr><c:IPv4CIDR>10.9.0.0/16</c:IPv4CIDR></x1:ipv4Cidr></x1:targetIdentifier>"
 			"<x1:targetIdentifier><x1:ipv6Address>2001:0db8:0000:0000:0000:0000:0000:0001</x1:ipv6Address>"
 			"</x1:targetIdentifier>",
-			"X3Only", DID(D1) DID(D2)),
+			"X3Only", HX_DID(D1) HX_DID(D2)),
 	       "ActivateTask T2 (CIDR + IPv6, two destinations)");
-	check(card_rules() == 3, "after ActivateTask T2: 3 rules on the card (%u)", card_rules());
+	check(hx_card_rules() == 3, "after ActivateTask T2: 3 rules on the card (%u)", hx_card_rules());
 	{
 		struct clif_table_stats ts;
-		check_rc(clif_table_stats(ctl, &ts), "clif_table_stats");
+		check_rc(clif_table_stats(hx.ctl, &ts), "clif_table_stats");
 		check(ts.exact_used >= 2 && ts.prefix_used >= 1, "table stats: exact %u prefix %u", ts.exact_used,
 		      ts.prefix_used);
 	}
 
 	/* refusals of ActivateTask */
-	err_req("ActivateTask", task_xml(T1, IP("10.1.2.9"), "X2andX3", DID(D1)), 2010, "ActivateTask dup XID");
-	err_req("ActivateTask", task_xml(T3, IP("10.1.2.9"), "X2andX3", DID(D9)), 2040, "ActivateTask unknown DID");
+	err_req("ActivateTask", hx_task_xml(T1, HX_IP("10.1.2.9"), "X2andX3", HX_DID(D1)), 2010, "ActivateTask dup XID");
+	err_req("ActivateTask", hx_task_xml(T3, HX_IP("10.1.2.9"), "X2andX3", HX_DID(D9)), 2040, "ActivateTask unknown DID");
 	err_req("ActivateTask",
-		task_xml(T3, "<x1:targetIdentifier><x1:e164Number>447700900000</x1:e164Number></x1:targetIdentifier>",
-			 "X2andX3", DID(D1)),
+		hx_task_xml(T3, "<x1:targetIdentifier><x1:e164Number>447700900000</x1:e164Number></x1:targetIdentifier>",
+			 "X2andX3", HX_DID(D1)),
 		3010, "ActivateTask e164Number");
-	err_req("ActivateTask", task_xml(T3, IP("10.1.2.9"), "X2andX3", DID(D2)), 3040,
+	err_req("ActivateTask", hx_task_xml(T3, HX_IP("10.1.2.9"), "X2andX3", HX_DID(D2)), 3040,
 		"ActivateTask X2andX3 to an X3Only destination");
-	check(card_rules() == 3, "refused activations leave 3 rules (%u)", card_rules());
+	check(hx_card_rules() == 3, "refused activations leave 3 rules (%u)", hx_card_rules());
 
 	/* GetTaskDetails */
-	x1("admf", doc("GetTaskDetails", tag("xId", T1)), &a);
+	x1("admf", hx_doc("GetTaskDetails", hx_tag("xId", T1)), &a);
 	check(strcmp(xs(&a, M1 "/@xsi:type"), "x1:GetTaskDetailsResponse") == 0, "GetTaskDetails type '%s'",
 	      xs(&a, M1 "/@xsi:type"));
 	check(strcmp(xs(&a, M1 "//x1:taskDetails/x1:xId"), T1) == 0, "GetTaskDetails xId");
@@ -920,41 +464,41 @@ static void test_tasks(void)
 	check(strcmp(xs(&a, M1 "//x1:LIID"), "LIID-TEST-1") == 0, "GetTaskDetails LIID");
 	check(strcmp(xs(&a, M1 "//x1:provisioningStatus"), "complete") == 0, "GetTaskDetails provisioningStatus");
 	ans_free(&a);
-	err_req("GetTaskDetails", tag("xId", T9), 2020, "GetTaskDetails unknown XID");
+	err_req("GetTaskDetails", hx_tag("xId", T9), 2020, "GetTaskDetails unknown XID");
 
 	/* ModifyTask: two new addresses instead of the old one */
-	ok_req("ModifyTask", task_xml(T1, IP("10.1.2.4") IP("10.1.2.5"), "X2andX3", DID(D1)), "ModifyTask T1");
-	check(card_rules() == 4, "after ModifyTask T1: 4 rules on the card (%u)", card_rules());
-	x1("admf", doc("GetTaskDetails", tag("xId", T1)), &a);
+	ok_req("ModifyTask", hx_task_xml(T1, HX_IP("10.1.2.4") HX_IP("10.1.2.5"), "X2andX3", HX_DID(D1)), "ModifyTask T1");
+	check(hx_card_rules() == 4, "after ModifyTask T1: 4 rules on the card (%u)", hx_card_rules());
+	x1("admf", hx_doc("GetTaskDetails", hx_tag("xId", T1)), &a);
 	check(xn(&a, M1 "//x1:ipv4Address") == 2 && strcmp(xs(&a, M1 "//x1:targetIdentifier[2]/x1:ipv4Address"),
 							   "10.1.2.5") == 0,
 	      "GetTaskDetails after ModifyTask: the new targets");
 	ans_free(&a);
-	err_req("ModifyTask", task_xml(T9, IP("10.1.2.4"), "X2andX3", DID(D1)), 2020, "ModifyTask unknown XID");
+	err_req("ModifyTask", hx_task_xml(T9, HX_IP("10.1.2.4"), "X2andX3", HX_DID(D1)), 2020, "ModifyTask unknown XID");
 
 	/* listings */
-	x1("admf", doc("GetAllTaskDetails", NULL), &a);
+	x1("admf", hx_doc("GetAllTaskDetails", NULL), &a);
 	check(strcmp(xs(&a, M1 "/@xsi:type"), "x1:GetAllTaskDetailsResponse") == 0, "GetAllTaskDetails type");
 	check(xn(&a, M1 "//x1:taskResponseDetails") == 2, "GetAllTaskDetails: 2 tasks");
 	ans_free(&a);
-	x1("admf", doc("ListAllDetails", NULL), &a);
+	x1("admf", hx_doc("ListAllDetails", NULL), &a);
 	check(xn(&a, M1 "/x1:ListOfXIDs/x1:xId") == 2 && xn(&a, M1 "/x1:ListOfDIDs/x1:dId") == 2,
 	      "ListAllDetails: 2 XIDs, 2 DIDs");
 	check(xn(&a, M1 "/x1:ListOfXIDs[x1:xId='" T1 "' and x1:xId='" T2 "']") == 1, "ListAllDetails names T1 and T2");
 	ans_free(&a);
-	x1("admf", doc("GetAllDetails", NULL), &a);
+	x1("admf", hx_doc("GetAllDetails", NULL), &a);
 	check(strcmp(xs(&a, M1 "/x1:neStatusDetails/x1:neStatus"), "OK") == 0, "GetAllDetails neStatus OK");
 	check(xn(&a, M1 "//x1:taskResponseDetails") == 2 && xn(&a, M1 "//x1:destinationResponseDetails") == 2,
 	      "GetAllDetails: 2 tasks, 2 destinations");
 	ans_free(&a);
-	x1("admf", doc("GetNEStatus", NULL), &a);
+	x1("admf", hx_doc("GetNEStatus", NULL), &a);
 	check(strcmp(xs(&a, M1 "/@xsi:type"), "x1:GetNEStatusResponse") == 0 &&
 		      strcmp(xs(&a, M1 "/x1:neStatusDetails/x1:neStatus"), "OK") == 0,
 	      "GetNEStatus: OK");
 	ans_free(&a);
 
 	/* destinations in use */
-	err_req("RemoveDestination", tag("dId", D2), 7010, "RemoveDestination in use");
+	err_req("RemoveDestination", hx_tag("dId", D2), 7010, "RemoveDestination in use");
 	err_req("RemoveAllDestinations", NULL, 8010, "RemoveAllDestinations in use");
 
 	/* not served */
@@ -966,14 +510,14 @@ static void test_tasks(void)
 		1000, "ReportNEIssue sent to an NE");
 
 	/* two messages in one request, answered in order */
-	p = msg_x("Ping", ADMF_ID, NE_ID, "v1.13.1", NULL);
-	char *p2 = msg_x("GetTaskDetails", ADMF_ID, NE_ID, "v1.13.1", "<x1:xId>" T9 "</x1:xId>");
+	p = hx_msg_x("Ping", HX_ADMF_ID, HX_NE_ID, "v1.13.1", NULL);
+	char *p2 = hx_msg_x("GetTaskDetails", HX_ADMF_ID, HX_NE_ID, "v1.13.1", "<x1:xId>" T9 "</x1:xId>");
 	char *both;
 	if (asprintf(&both, "%s%s", p, p2) < 0)
 		die("out of memory");
 	free(p);
 	free(p2);
-	x1("admf", doc_of(both), &a);
+	x1("admf", hx_doc_of(both), &a);
 	check(xn(&a, "/x1:X1Response/x1:x1ResponseMessage") == 2, "two messages: two answers");
 	check(strcmp(xs(&a, "/x1:X1Response/x1:x1ResponseMessage[2]/x1:errorInformation/x1:errorCode"), "2020") == 0,
 	      "two messages: the second answered 2020");
@@ -981,44 +525,44 @@ static void test_tasks(void)
 	ans_free(&a);
 
 	/* DeactivateTask */
-	ok_req("DeactivateTask", tag("xId", T2), "DeactivateTask T2");
-	check(card_rules() == 2, "after DeactivateTask T2: 2 rules on the card (%u)", card_rules());
-	err_req("DeactivateTask", tag("xId", T2), 2020, "DeactivateTask again");
-	ok_req("RemoveDestination", tag("dId", D2), "RemoveDestination D2 (now unused)");
+	ok_req("DeactivateTask", hx_tag("xId", T2), "DeactivateTask T2");
+	check(hx_card_rules() == 2, "after DeactivateTask T2: 2 rules on the card (%u)", hx_card_rules());
+	err_req("DeactivateTask", hx_tag("xId", T2), 2020, "DeactivateTask again");
+	ok_req("RemoveDestination", hx_tag("dId", D2), "RemoveDestination D2 (now unused)");
 	ok_req("Keepalive", NULL, "Keepalive");
 }
 
 static void test_refusals(void)
 {
 	struct x1ans a;
-	struct http h;
+	struct hx_http h;
 	char *big, raw[1024];
 	int n;
 
 	/* identity, NE, version */
-	x1("admf2", doc_of(msg_x("Ping", ADMF_ID, NE_ID, "v1.13.1", NULL)), &a);
+	x1("admf2", hx_doc_of(hx_msg_x("Ping", HX_ADMF_ID, HX_NE_ID, "v1.13.1", NULL)), &a);
 	expect_err(&a, "Ping", 1030, "admfIdentifier not the certificate's");
 	ans_free(&a);
-	x1("admf", doc_of(msg_x("Ping", "admf-other", NE_ID, "v1.13.1", NULL)), &a);
+	x1("admf", hx_doc_of(hx_msg_x("Ping", "admf-other", HX_NE_ID, "v1.13.1", NULL)), &a);
 	expect_err(&a, "Ping", 1030, "admfIdentifier of another certificate");
 	ans_free(&a);
-	x1("admf2", doc_of(msg_x("Ping", "admf-other", NE_ID, "v1.13.1", NULL)), &a);
+	x1("admf2", hx_doc_of(hx_msg_x("Ping", "admf-other", HX_NE_ID, "v1.13.1", NULL)), &a);
 	expect_err(&a, "Ping", 1040, "an ADMF this NE does not serve");
 	ans_free(&a);
-	x1("admf", doc_of(msg_x("ActivateTask", ADMF_ID, "ne-other", "v1.13.1",
-				 task_xml(T3, IP("10.7.7.7"), "X2andX3", DID(D1)))),
+	x1("admf", hx_doc_of(hx_msg_x("ActivateTask", HX_ADMF_ID, "ne-other", "v1.13.1",
+				 hx_task_xml(T3, HX_IP("10.7.7.7"), "X2andX3", HX_DID(D1)))),
 	   &a);
 	expect_err(&a, "ActivateTask", 1060, "wrong neIdentifier");
 	ans_free(&a);
-	x1("admf", doc_of(msg_x("Ping", ADMF_ID, NE_ID, "v1.99.0", NULL)), &a);
+	x1("admf", hx_doc_of(hx_msg_x("Ping", HX_ADMF_ID, HX_NE_ID, "v1.99.0", NULL)), &a);
 	expect_err(&a, "Ping", 1020, "version v1.99.0");
 	ans_free(&a);
-	check(card_rules() == 2, "refused requests change no rule (%u)", card_rules());
+	check(hx_card_rules() == 2, "refused requests change no rule (%u)", hx_card_rules());
 
 	/* documents refused as a whole */
 	x1("admf", strdup("<x1:X1Request xmlns:x1=\"http://uri.etsi.org/03221/X1/2017/10\"><x1:x1RequestMessage>"), &a);
 	check(a.status == 200 && xn(&a, "/x1:X1TopLevelErrorResponse") == 1, "malformed XML: X1TopLevelErrorResponse");
-	check(strcmp(xs(&a, "/x1:X1TopLevelErrorResponse/x1:neIdentifier"), NE_ID) == 0, "top-level error names the NE");
+	check(strcmp(xs(&a, "/x1:X1TopLevelErrorResponse/x1:neIdentifier"), HX_NE_ID) == 0, "top-level error names the NE");
 	ans_free(&a);
 	uint64_t t0 = now_ns();
 	x1("admf",
@@ -1039,96 +583,96 @@ static void test_refusals(void)
 	n = snprintf(big, 1024, "POST /X1/NE HTTP/1.1\r\nHost: x\r\nContent-Length: %u\r\nConnection: close\r\n\r\n",
 		     2 * MAX_BODY);
 	memset(big + n, 'a', 2 * MAX_BODY);
-	https_raw("admf", big, (size_t)n + 2 * MAX_BODY, &h);
+	hx_https_raw("admf", big, (size_t)n + 2 * MAX_BODY, &h);
 	check(h.status == 413, "oversized body: HTTP %d, want 413", h.status);
-	http_free(&h);
+	hx_http_free(&h);
 	free(big);
 	n = snprintf(raw, sizeof(raw), "GET /X1/NE HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-	https_raw("admf", raw, (size_t)n, &h);
+	hx_https_raw("admf", raw, (size_t)n, &h);
 	check(h.status == 405, "GET /X1/NE: HTTP %d, want 405", h.status);
-	http_free(&h);
+	hx_http_free(&h);
 	n = snprintf(raw, sizeof(raw), "POST /X1/ADMF HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nab");
-	https_raw("admf", raw, (size_t)n, &h);
+	hx_https_raw("admf", raw, (size_t)n, &h);
 	check(h.status == 404, "POST /X1/ADMF: HTTP %d, want 404", h.status);
-	http_free(&h);
+	hx_http_free(&h);
 	n = snprintf(raw, sizeof(raw), "POST /X1/NE HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-	https_raw("admf", raw, (size_t)n, &h);
+	hx_https_raw("admf", raw, (size_t)n, &h);
 	check(h.status == 411, "POST without Content-Length: HTTP %d, want 411", h.status);
-	http_free(&h);
+	hx_http_free(&h);
 	n = snprintf(raw, sizeof(raw),
 		     "POST /X1/NE HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
 		     "4\r\n<a/>\r\n0\r\n\r\n");
-	https_raw("admf", raw, (size_t)n, &h);
+	hx_https_raw("admf", raw, (size_t)n, &h);
 	check(h.status == 411, "chunked POST: HTTP %d, want 411", h.status);
-	http_free(&h);
+	hx_http_free(&h);
 
 	/* TLS level */
-	char *ping = doc("Ping", NULL);
-	post(NULL, ping, &h);
+	char *ping = hx_doc("Ping", NULL);
+	hx_post(NULL, ping, &h);
 	check(h.status == 0, "no client certificate: no HTTP answer (got %d)", h.status);
-	http_free(&h);
-	post("stranger", ping, &h);
+	hx_http_free(&h);
+	hx_post("stranger", ping, &h);
 	check(h.status == 0, "certificate of a foreign CA: no HTTP answer (got %d)", h.status);
-	http_free(&h);
+	hx_http_free(&h);
 	free(ping);
 
 	ping_works("the refusals");
 
 	/* every refusal is in the audit log, with who asked */
-	check(audit_has("CN=" ADMF_ID ",O=Test Operator\tActivateTask\t" T1 "\tok"), "audit: ActivateTask T1 ok, actor");
-	check(audit_has("\tActivateTask\t" T1 "\terror 2010"), "audit: duplicate XID");
-	check(audit_has("\tGetTaskDetails\t" T9 "\terror 2020"), "audit: unknown XID");
-	check(audit_has("\tCreateDestination\t" D1 "\terror 2030"), "audit: duplicate DID");
-	check(audit_has("\tRemoveDestination\t" D2 "\terror 7010"), "audit: destination in use");
-	check(audit_has("CN=admf-other,O=Test Operator\tPing\t\terror 1030"), "audit: 1030 with the certificate");
-	check(audit_has("\tPing\t\terror 1040"), "audit: 1040");
-	check(audit_has("\tActivateTask\t" T3 "\terror 1060"), "audit: 1060");
-	check(audit_has("\tPing\t\terror 1020"), "audit: 1020");
-	check(audit_has("\tX1Request\t\terror 1010"), "audit: malformed document");
-	check(audit_has("\tHTTP\t\trefused 405") && audit_has("\tHTTP\t\trefused 404") &&
-		      audit_has("\tHTTP\t\trefused 411"),
+	check(hx_audit_has("CN=" HX_ADMF_ID ",O=Test Operator\tActivateTask\t" T1 "\tok"), "audit: ActivateTask T1 ok, actor");
+	check(hx_audit_has("\tActivateTask\t" T1 "\terror 2010"), "audit: duplicate XID");
+	check(hx_audit_has("\tGetTaskDetails\t" T9 "\terror 2020"), "audit: unknown XID");
+	check(hx_audit_has("\tCreateDestination\t" D1 "\terror 2030"), "audit: duplicate DID");
+	check(hx_audit_has("\tRemoveDestination\t" D2 "\terror 7010"), "audit: destination in use");
+	check(hx_audit_has("CN=admf-other,O=Test Operator\tPing\t\terror 1030"), "audit: 1030 with the certificate");
+	check(hx_audit_has("\tPing\t\terror 1040"), "audit: 1040");
+	check(hx_audit_has("\tActivateTask\t" T3 "\terror 1060"), "audit: 1060");
+	check(hx_audit_has("\tPing\t\terror 1020"), "audit: 1020");
+	check(hx_audit_has("\tX1Request\t\terror 1010"), "audit: malformed document");
+	check(hx_audit_has("\tHTTP\t\trefused 405") && hx_audit_has("\tHTTP\t\trefused 404") &&
+		      hx_audit_has("\tHTTP\t\trefused 411"),
 	      "audit: HTTP refusals");
-	check(audit_has("\tTLSHandshake\t\trefused: certificate required"), "audit: TLS without a certificate");
-	check(audit_has("\tTLSHandshake\t\trefused: unknown CA"), "audit: TLS with a foreign CA");
-	/* start_clifd()'s TCP probes send no ClientHello: not refusals worth an entry */
-	check(!audit_has("peer ?") && !audit_has("decode error"), "audit: no entry for a bare TCP connect");
+	check(hx_audit_has("\tTLSHandshake\t\trefused: certificate required"), "audit: TLS without a certificate");
+	check(hx_audit_has("\tTLSHandshake\t\trefused: unknown CA"), "audit: TLS with a foreign CA");
+	/* hx_start_clifd()'s TCP probes send no ClientHello: not refusals worth an entry */
+	check(!hx_audit_has("peer ?") && !hx_audit_has("decode error"), "audit: no entry for a bare TCP connect");
 }
 
 static void test_mgmt(void)
 {
-	char *s = mgmt("status");
+	char *s = hx_mgmt("status");
 
 	check(strstr(s, "tasks 1\n") != NULL, "mgmt status: tasks 1");
 	check(strstr(s, "destinations 1\n") != NULL, "mgmt status: destinations 1");
 	check(strstr(s, "rules 2\n") != NULL, "mgmt status: rules 2");
 	char want[64];
-	snprintf(want, sizeof(want), "card %s ok\n", card_name);
+	snprintf(want, sizeof(want), "card %s ok\n", hx.card_name);
 	check(strstr(s, want) != NULL, "mgmt status: card ok");
 	check(strstr(s, "last_x1 2") != NULL, "mgmt status: last X1 time");
 	check(strstr(s, "\nok\n") != NULL, "mgmt status ends with ok");
-	s = mgmt("tasks");
+	s = hx_mgmt("tasks");
 	check(strncmp(s, "t-", 2) == 0 && strstr(s, " rules 2 complete\nok\n") != NULL, "mgmt tasks: one log-safe line");
 	check(strstr(s, "a1000000") == NULL, "mgmt tasks: no XID");
-	s = mgmt("frobnicate");
+	s = hx_mgmt("frobnicate");
 	check(strncmp(s, "error ", 6) == 0, "mgmt: unknown command refused");
 	struct stat st;
-	check(stat(sock_path, &st) == 0 && (st.st_mode & 0777) == 0600, "mgmt socket mode 0600");
-	check(stat(state, &st) == 0 && (st.st_mode & 0777) == 0700, "state_dir mode 0700");
+	check(stat(hx.sock_path, &st) == 0 && (st.st_mode & 0777) == 0600, "mgmt socket mode 0600");
+	check(stat(hx.state, &st) == 0 && (st.st_mode & 0777) == 0700, "state_dir mode 0700");
 }
 
 static void test_reset(void)
 {
-	unsigned before = card_rules();
+	unsigned before = hx_card_rules();
 
-	check_rc(clif_card_reset(ctl), "clif_card_reset");
+	check_rc(clif_card_reset(hx.ctl), "clif_card_reset");
 	/* the control handle sees the reset too: poll it so its own calls work again */
 	for (int i = 0; i < 100; i++) {
-		if (clif_poll(ctl, 3000) == 0 && card_rules() == before)
+		if (clif_poll(hx.ctl, 3000) == 0 && hx_card_rules() == before)
 			break;
 		nap_us(20000);
 	}
-	check(card_rules() == before, "after a card reset the rules are back (%u of %u)", card_rules(), before);
-	check(audit_has("local:clifd\tCardReset\t\tok"), "audit: CardReset replay");
+	check(hx_card_rules() == before, "after a card reset the rules are back (%u of %u)", hx_card_rules(), before);
+	check(hx_audit_has("local:clifd\tCardReset\t\tok"), "audit: CardReset replay");
 	ping_works("a card reset");
 }
 
@@ -1136,19 +680,19 @@ static void test_reports(void)
 {
 	kill(cardsim_pid, SIGSTOP); /* the heartbeat stops */
 	check(wait_report("ReportNEIssueRequest", "FaultReport", 8000) == 1, "heartbeat loss: ReportNEIssue FaultReport");
-	check(strstr(mgmt("status"), "heartbeat-lost") != NULL, "mgmt status: heartbeat-lost");
+	check(strstr(hx_mgmt("status"), "heartbeat-lost") != NULL, "mgmt status: heartbeat-lost");
 	kill(cardsim_pid, SIGCONT);
 	check(wait_report("ReportNEIssueRequest", "FaultCleared", 5000) == 1, "recovery: ReportNEIssue FaultCleared");
-	check(reports_with("<x1:admfIdentifier>" ADMF_ID "<", "<x1:neIdentifier>" NE_ID "<") >= 2,
+	check(reports_with("<x1:admfIdentifier>" HX_ADMF_ID "<", "<x1:neIdentifier>" HX_NE_ID "<") >= 2,
 	      "reports carry our identifiers");
 	pthread_mutex_lock(&rep_lock);
-	check(strcmp(report_client, NE_ID) == 0, "reports sent with our client certificate (CN '%s')", report_client);
+	check(strcmp(report_client, HX_NE_ID) == 0, "reports sent with our client certificate (CN '%s')", report_client);
 	pthread_mutex_unlock(&rep_lock);
-	for (int i = 0; i < 100 && !audit_has("\tReportNEIssue\t\tok"); i++)
+	for (int i = 0; i < 100 && !hx_audit_has("\tReportNEIssue\t\tok"); i++)
 		nap_us(20000);
-	check(audit_has("local:clifd\tCardFault\t\theartbeat-lost"), "audit: CardFault");
-	check(audit_has("\tReportNEIssue\t\tok"), "audit: report delivered");
-	check(wait_rules(2, 2000) == 2, "rules still on the card after recovery (%u)", card_rules());
+	check(hx_audit_has("local:clifd\tCardFault\t\theartbeat-lost"), "audit: CardFault");
+	check(hx_audit_has("\tReportNEIssue\t\tok"), "audit: report delivered");
+	check(hx_wait_rules(2, 2000) == 2, "rules still on the card after recovery (%u)", hx_card_rules());
 	ping_works("a heartbeat loss");
 }
 
@@ -1158,26 +702,26 @@ static void test_persistence(void)
 	char cmd[1200];
 
 	ok_req("ActivateTask",
-	       task_xml(T3, "<x1:targetIdentifier><x1:macAddress>00:11:22:33:44:55</x1:macAddress></x1:targetIdentifier>",
-			"X2andX3", DID(D1)),
+	       hx_task_xml(T3, "<x1:targetIdentifier><x1:macAddress>00:11:22:33:44:55</x1:macAddress></x1:targetIdentifier>",
+			"X2andX3", HX_DID(D1)),
 	       "ActivateTask T3 (MAC)");
-	check(card_rules() == 3, "3 rules before the kill (%u)", card_rules());
-	stop_clifd(SIGKILL);
-	start_clifd();
-	x1("admf", doc("GetAllTaskDetails", NULL), &a);
+	check(hx_card_rules() == 3, "3 rules before the kill (%u)", hx_card_rules());
+	hx_stop_clifd(SIGKILL);
+	hx_start_clifd();
+	x1("admf", hx_doc("GetAllTaskDetails", NULL), &a);
 	check(xn(&a, M1 "//x1:taskResponseDetails") == 2, "after SIGKILL and restart: 2 tasks");
 	check(xn(&a, M1 "//x1:taskDetails[x1:xId='" T1 "']//x1:ipv4Address") == 2 &&
 		      strcmp(xs(&a, M1 "//x1:taskDetails[x1:xId='" T3 "']//x1:macAddress"), "00:11:22:33:44:55") == 0,
 	      "after restart: the same targets");
 	check(xn(&a, M1 "//x1:provisioningStatus[.='complete']") == 2, "after restart: both provisioned");
 	ans_free(&a);
-	check(wait_rules(3, 2000) == 3, "after restart: the same 3 rules on the card (%u)", card_rules());
-	x1("admf", doc("GetDestinationDetails", tag("dId", D1)), &a);
+	check(hx_wait_rules(3, 2000) == 3, "after restart: the same 3 rules on the card (%u)", hx_card_rules());
+	x1("admf", hx_doc("GetDestinationDetails", hx_tag("dId", D1)), &a);
 	check(strcmp(xs(&a, M1 "//c:TCPPort"), "5001") == 0, "after restart: destination D1 kept");
 	ans_free(&a);
-	snprintf(cmd, sizeof(cmd), "'%s/clifctl' audit verify '%s/audit.log' > '%s/verify.out' 2>&1", bindir, state, dir);
-	check(system(cmd) == 0, "clifctl audit verify exits 0 after SIGKILL (see %s/verify.out)", dir);
-	check(audit_has("local:clifd\tStart\t\tok: 2 tasks restored"), "audit: restart restored 2 tasks");
+	snprintf(cmd, sizeof(cmd), "'%s/clifctl' audit verify '%s/audit.log' > '%s/verify.out' 2>&1", hx.bindir, hx.state, hx.dir);
+	check(system(cmd) == 0, "clifctl audit verify exits 0 after SIGKILL (see %s/verify.out)", hx.dir);
+	check(hx_audit_has("local:clifd\tStart\t\tok: 2 tasks restored"), "audit: restart restored 2 tasks");
 }
 
 static void test_keepalive(void)
@@ -1186,28 +730,28 @@ static void test_keepalive(void)
 	int st;
 
 	/* a clean stop first */
-	kill(clifd_pid, SIGTERM);
-	for (int i = 0; i < 500 && waitpid(clifd_pid, &st, WNOHANG) == 0; i++)
+	kill(hx.clifd_pid, SIGTERM);
+	for (int i = 0; i < 500 && waitpid(hx.clifd_pid, &st, WNOHANG) == 0; i++)
 		nap_us(10000);
 	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "SIGTERM: clifd exits 0");
-	clifd_pid = 0;
-	check(access(sock_path, F_OK) != 0, "SIGTERM: management socket removed");
-	check(audit_has("local:clifd\tStop\t\tok"), "audit: Stop");
+	hx.clifd_pid = 0;
+	check(access(hx.sock_path, F_OK) != 0, "SIGTERM: management socket removed");
+	check(hx_audit_has("local:clifd\tStop\t\tok"), "audit: Stop");
 
 	write_config(2);
-	start_clifd();
-	check(wait_rules(3, 2000) == 3, "time_p2 = 2: tasks restored first (%u rules)", card_rules());
-	for (int i = 0; i < 300 && !strstr(mgmt("status"), "keepalive_expiries 1"); i++)
+	hx_start_clifd();
+	check(hx_wait_rules(3, 2000) == 3, "time_p2 = 2: tasks restored first (%u rules)", hx_card_rules());
+	for (int i = 0; i < 300 && !strstr(hx_mgmt("status"), "keepalive_expiries 1"); i++)
 		nap_us(20000);
-	check(strstr(mgmt("status"), "keepalive_expiries 1") != NULL, "keepalive expiry within 6 s");
-	check(card_rules() == 0, "keepalive expiry: no rule left on the card (%u)", card_rules());
-	check(audit_has("local:clifd\tKeepaliveExpiry\t\tok: 2 tasks deactivated"), "audit: KeepaliveExpiry");
+	check(strstr(hx_mgmt("status"), "keepalive_expiries 1") != NULL, "keepalive expiry within 6 s");
+	check(hx_card_rules() == 0, "keepalive expiry: no rule left on the card (%u)", hx_card_rules());
+	check(hx_audit_has("local:clifd\tKeepaliveExpiry\t\tok: 2 tasks deactivated"), "audit: KeepaliveExpiry");
 	check(wait_report("ReportNEIssueRequest", "TIME_P2", 3000) == 1, "keepalive expiry: ReportNEIssue");
-	x1("admf", doc("GetAllTaskDetails", NULL), &a);
+	x1("admf", hx_doc("GetAllTaskDetails", NULL), &a);
 	check(xn(&a, M1 "//x1:taskResponseDetails") == 0, "keepalive expiry: no task left (GetAllTaskDetails)");
 	ans_free(&a);
 	ok_req("RemoveAllDestinations", NULL, "RemoveAllDestinations (nothing in use)");
-	x1("admf", doc("ListAllDetails", NULL), &a);
+	x1("admf", hx_doc("ListAllDetails", NULL), &a);
 	check(xn(&a, M1 "//x1:dId") == 0 && xn(&a, M1 "//x1:xId") == 0, "ListAllDetails: empty");
 	ans_free(&a);
 	ok_req("DeactivateAllTasks", NULL, "DeactivateAllTasks (none left)");
@@ -1218,27 +762,27 @@ static void test_config_errors(void)
 	char path[300], cmd[1200], *out;
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/bad.conf", dir);
-	write_file(path, "ne_identifier = x\nadmf_identifier = y\ntls_cert = /a\ntls_key = /b\ntls_ca = /c\nfrobnicate = 1\n");
-	snprintf(cmd, sizeof(cmd), "'%s/clifd' -c '%s' --check-config > '%s/bad.out' 2>&1", bindir, path, dir);
+	snprintf(path, sizeof(path), "%s/bad.conf", hx.dir);
+	hx_write_file(path, "ne_identifier = x\nadmf_identifier = y\ntls_cert = /a\ntls_key = /b\ntls_ca = /c\nfrobnicate = 1\n");
+	snprintf(cmd, sizeof(cmd), "'%s/clifd' -c '%s' --check-config > '%s/bad.out' 2>&1", hx.bindir, path, hx.dir);
 	rc = system(cmd);
-	snprintf(path, sizeof(path), "%s/bad.out", dir);
-	out = read_file(path, NULL);
+	snprintf(path, sizeof(path), "%s/bad.out", hx.dir);
+	out = hx_read_file(path, NULL);
 	check(WIFEXITED(rc) && WEXITSTATUS(rc) == 2 && out && strstr(out, "unknown key frobnicate"),
 	      "unknown key: exit 2 naming it");
 	free(out);
-	snprintf(path, sizeof(path), "%s/bad.conf", dir);
-	write_file(path, "ne_identifier = x\nadmf_identifier = secret admf\n");
-	snprintf(cmd, sizeof(cmd), "'%s/clifd' -c '%s' --check-config > '%s/bad.out' 2>&1", bindir, path, dir);
+	snprintf(path, sizeof(path), "%s/bad.conf", hx.dir);
+	hx_write_file(path, "ne_identifier = x\nadmf_identifier = secret admf\n");
+	snprintf(cmd, sizeof(cmd), "'%s/clifd' -c '%s' --check-config > '%s/bad.out' 2>&1", hx.bindir, path, hx.dir);
 	rc = system(cmd);
-	snprintf(path, sizeof(path), "%s/bad.out", dir);
-	out = read_file(path, NULL);
+	snprintf(path, sizeof(path), "%s/bad.out", hx.dir);
+	out = hx_read_file(path, NULL);
 	check(WIFEXITED(rc) && WEXITSTATUS(rc) == 2 && out && strstr(out, "admf_identifier") && !strstr(out, "secret"),
 	      "bad identifier: exit 2 naming the key, not the value");
 	free(out);
-	snprintf(cmd, sizeof(cmd), "'%s/clifd' -c '%s' --check-config > /dev/null 2>&1", bindir, conf);
+	snprintf(cmd, sizeof(cmd), "'%s/clifd' -c '%s' --check-config > /dev/null 2>&1", hx.bindir, hx.conf);
 	check(system(cmd) == 0, "the test configuration checks out");
-	snprintf(cmd, sizeof(cmd), "'%s/clifd' --help > /dev/null 2>&1", bindir);
+	snprintf(cmd, sizeof(cmd), "'%s/clifd' --help > /dev/null 2>&1", hx.bindir);
 	check(system(cmd) == 0, "--help exits 0");
 }
 
@@ -1248,7 +792,7 @@ static void test_example_config(void)
 	char path[700], err[512];
 	struct clifd_config ex, def;
 
-	snprintf(path, sizeof(path), "%s/../../hostdrv/clifd/clifd.conf.example", bindir);
+	snprintf(path, sizeof(path), "%s/../../hostdrv/clifd/clifd.conf.example", hx.bindir);
 	if (access(path, R_OK) != 0)
 		snprintf(path, sizeof(path), "hostdrv/clifd/clifd.conf.example");
 	clifd_config_defaults(&def);
@@ -1270,8 +814,8 @@ static void no_log_leak(void)
 	char path[300];
 	char *log;
 
-	snprintf(path, sizeof(path), "%s/clifd.log", dir);
-	log = read_file(path, NULL);
+	snprintf(path, sizeof(path), "%s/clifd.log", hx.dir);
+	log = hx_read_file(path, NULL);
 	check(log && strstr(log, "X1 ActivateTask task t-") != NULL, "clifd's log names tasks by reference");
 	check(log && !strstr(log, "a1000000-") && !strstr(log, "10.1.2.") && !strstr(log, "LIID-TEST") &&
 		      !strstr(log, "00:11:22:33:44:55"),
@@ -1281,36 +825,20 @@ static void no_log_leak(void)
 
 int main(int argc, char **argv)
 {
-	uint32_t inst = 2000u + (uint32_t)getpid() % 20000u;
-	char tmpl[64];
-
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s BIN_DIR\n", argv[0]);
 		return 2;
 	}
-	cardsim_prog = PROG;
-	cardsim_on_cleanup = cleanup;
-	signal(SIGPIPE, SIG_IGN);
-	snprintf(bindir, sizeof(bindir), "%s", argv[1]);
-	snprintf(tmpl, sizeof(tmpl), "/tmp/clifd-daemon-XXXXXX");
-	if (!mkdtemp(tmpl))
-		die("mkdtemp: %s", strerror(errno));
-	snprintf(dir, sizeof(dir), "%s", tmpl);
-	snprintf(conf, sizeof(conf), "%s/clifd.conf", dir);
-	snprintf(state, sizeof(state), "%s/state", dir);
-	snprintf(sock_path, sizeof(sock_path), "%s/clifd.sock", state);
-	snprintf(card_name, sizeof(card_name), "sim:%u", inst);
-
-	make_pki();
+	hx_init(PROG, argv[1]);
+	hx_make_pki();
 	start_report_server();
 	const char *args[] = { "--generate", "0", "--rate", "20", NULL };
-	cardsim_start(bindir, inst, args);
-	cardsim_wait_up(try_open, NULL, 10000, 10000);
-	port = free_port();
+	hx_card_start(args);
 	write_config(3600);
-	start_clifd();
+	hx_start_clifd();
 
 	test_curl();
+	test_keepalive_connection();
 	test_destinations();
 	test_tasks();
 	test_refusals();
@@ -1324,8 +852,7 @@ int main(int argc, char **argv)
 	no_log_leak();
 
 	printf("%s: X1 conformance, refusals, mgmt, card reset, reports, persistence, keepalive on %s\n", PROG,
-	       card_name);
-	printf("%s: %u checks, %u failures\n", PROG, checks, failures);
+	       hx.card_name);
 	cardsim_cleanup();
-	return failures ? 1 : 0;
+	return check_done();
 }
