@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,11 +187,20 @@ static void card_flr(struct cardsim *cs)
 	fw_reset(&g_fw);
 }
 
+/*
+ * Adaptive polling. For CS_BUSY_NS after a round with work (a mailbox command, punted frames)
+ * the loop goes round again at once, yielding the core in between, and only then falls back
+ * to sleeping CS_IDLE_NS a round. A burst of commands (clifd adds one rule per ActivateTask,
+ * up to 64 in one X1 request, each a mailbox round trip) is so served within microseconds,
+ * while the host still spins for the answer, instead of after an idle sleep (50 us plus the
+ * kernel's timer slack) and a nap of the host's. A card with nothing to do sleeps as before.
+ */
 static void *fw_thread(void *arg)
 {
 	struct cardsim *cs = arg;
 	uint32_t last_rr = __atomic_load_n(&cs->hdr->reset_request, __ATOMIC_ACQUIRE);
 	int hb_frozen = 0;
+	uint64_t busy_until = 0; /* plat_now_ns() until which the loop does not sleep */
 
 	t_is_fw = 1;
 	while (!cs_stopping()) {
@@ -213,7 +223,11 @@ static void *fw_thread(void *arg)
 			g_fw.next_heartbeat_ns = plat_now_ns() + g_fw.heartbeat_ns;
 			hb_frozen = 0;
 		}
-		if (!fw_poll(&g_fw))
+		if (fw_poll(&g_fw))
+			busy_until = plat_now_ns() + CS_BUSY_NS;
+		else if (plat_now_ns() < busy_until)
+			sched_yield();
+		else
 			plat_idle();
 	}
 	return NULL;

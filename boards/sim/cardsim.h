@@ -26,6 +26,7 @@
 #define CS_ARENA_SIZE ((size_t)64 << 20)
 #define CS_INSTANCE_MAX 65535u
 #define CS_IDLE_NS 50000L            /* firmware loop sleep when a round found nothing to do */
+#define CS_BUSY_NS 2000000ull        /* ... once this long has passed since the last round with work */
 #define CS_DRAIN_WAIT_NS 5000000000ull /* --exit-after-source: bound on waiting for the host */
 
 enum cs_source { CS_SRC_NONE, CS_SRC_PCAP, CS_SRC_GEN, CS_SRC_WIRE };

@@ -33,6 +33,9 @@ struct audit_log {
 	int fd;
 	off_t size;        /* bytes of complete entries: where a failed append is cut back to */
 	int broken;        /* a failed append could not be cut back */
+	int unsynced;      /* entries written since the last fdatasync */
+	off_t unfinished;  /* bytes of an unfinished entry audit_open() cut */
+	char *line;        /* LINE_MAX_BYTES + 2: audit_append()'s line, allocated once */
 	uint64_t seq;
 	uint8_t mac[AUDIT_MAC_LEN];
 	struct mac_ctx hmac;
@@ -320,15 +323,19 @@ static int load_key(const char *kp, int log_empty, uint8_t key[AUDIT_KEY_LEN])
 	return e;
 }
 
-/* Continues the chain from the last entry, after checking that entry against the one before
- * it (or against the all-zero start when it is the first). */
+/* Continues the chain from the last complete entry, after checking that entry against the one
+ * before it (or against the all-zero start when it is the first). The bytes after the last
+ * newline are an entry whose write did not finish (audit.h, audit_open()): a->unfinished gets
+ * their count and a->size ends before them. */
 static int read_tail(struct audit_log *a)
 {
 	struct entry last, prev = {0};
 	off_t size = a->size;
 	if (size == 0)
 		return 0;
-	size_t want = size < (off_t)(2 * LINE_MAX_BYTES + 2) ? (size_t)size : 2 * LINE_MAX_BYTES + 2;
+	/* room for an unfinished entry and the two complete ones before it */
+	size_t cap = 3 * (LINE_MAX_BYTES + 1);
+	size_t want = size < (off_t)cap ? (size_t)size : cap;
 	char *buf = malloc(want);
 	if (buf == NULL)
 		return -ENOMEM;
@@ -339,11 +346,20 @@ static int read_tail(struct audit_log *a)
 		goto out;
 	}
 	int whole = (off_t)want == size; /* the buffer starts at the file's start */
-	size_t end = want - 1, i = end;
-	if (buf[end] != '\n') {
-		e = -EBADMSG;
+	size_t end = want;               /* one past the last newline */
+	while (end > 0 && buf[end - 1] != '\n')
+		end--;
+	if (want - end > LINE_MAX_BYTES || (end == 0 && !whole)) {
+		e = -EBADMSG; /* longer than any entry: not one of ours cut short */
 		goto out;
 	}
+	a->unfinished = (off_t)(want - end);
+	if (end == 0) { /* nothing but an unfinished first entry */
+		a->size = 0;
+		goto out;
+	}
+	end--;
+	size_t i = end;
 	while (i > 0 && buf[i - 1] != '\n')
 		i--;
 	if ((i == 0 && !whole) || parse_line(buf + i, end - i, &last)) {
@@ -366,6 +382,7 @@ static int read_tail(struct audit_log *a)
 	if (e == 0) {
 		a->seq = last.seq;
 		memcpy(a->mac, last.mac, AUDIT_MAC_LEN);
+		a->size = size - a->unfinished;
 	}
 out:
 	free(buf);
@@ -386,6 +403,11 @@ int audit_open(const char *path, const char *keypath, struct audit_log **out)
 	struct audit_log *a = calloc(1, sizeof *a);
 	if (a == NULL)
 		return -ENOMEM;
+	a->line = malloc(LINE_MAX_BYTES + 2);
+	if (a->line == NULL) {
+		free(a);
+		return -ENOMEM;
+	}
 	int created = 1;
 	a->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (a->fd >= 0) {
@@ -419,6 +441,9 @@ int audit_open(const char *path, const char *keypath, struct audit_log **out)
 	OPENSSL_cleanse(key, sizeof key);
 	if (e == 0)
 		e = read_tail(a);
+	/* Cut the unfinished entry: the next one must follow the last complete line. */
+	if (e == 0 && a->unfinished && (ftruncate(a->fd, a->size) != 0 || fdatasync(a->fd) != 0))
+		e = -EIO;
 	if (e)
 		goto fail;
 	*out = a;
@@ -430,6 +455,7 @@ fail:
 			unlink(path);
 	}
 	mac_free(&a->hmac);
+	free(a->line);
 	free(a);
 	return e;
 }
@@ -453,8 +479,8 @@ static int format_time(char out[TIME_LEN + 1])
 	return 0;
 }
 
-int audit_append(struct audit_log *a, const char *actor, const char *action, const char *object,
-		 const char *result)
+static int append(struct audit_log *a, const char *actor, const char *action, const char *object,
+		  const char *result, int sync)
 {
 	const char *v[4] = {actor, action, object ? object : "", result ? result : ""};
 	char tbuf[TIME_LEN + 1];
@@ -470,9 +496,7 @@ int audit_append(struct audit_log *a, const char *actor, const char *action, con
 	int e = format_time(tbuf);
 	if (e)
 		return e;
-	char *line = malloc(LINE_MAX_BYTES + 2);
-	if (line == NULL)
-		return -ENOMEM;
+	char *line = a->line;
 	char *p = line + sprintf(line, "%llu\t%s", (unsigned long long)(a->seq + 1), tbuf);
 	for (unsigned i = 0; i < 4; i++) {
 		*p++ = '\t';
@@ -489,22 +513,61 @@ int audit_append(struct audit_log *a, const char *actor, const char *action, con
 		}
 		*p++ = '\n';
 		size_t len = (size_t)(p - line);
+		int sync_failed = 0;
 		e = write_all(a->fd, line, len);
-		if (e == 0 && fdatasync(a->fd) != 0)
-			e = -errno;
+		if (e == 0 && sync && fdatasync(a->fd) != 0)
+			e = sync_failed = -EIO;
 		if (e == 0) {
 			a->size += (off_t)len;
+			a->unsynced = !sync;
 			a->seq++;
 			memcpy(a->mac, mac, AUDIT_MAC_LEN);
 		} else {
-			/* Leave no partial entry behind: the next one would not verify. */
-			if (ftruncate(a->fd, a->size) != 0 || fdatasync(a->fd) != 0)
+			/* Leave no partial entry behind: the next one would not verify. A failed
+			 * sync also leaves the unsynced entries before this one in doubt. */
+			if (ftruncate(a->fd, a->size) != 0 || fdatasync(a->fd) != 0 ||
+			    (sync_failed && a->unsynced))
 				a->broken = 1;
+			else
+				a->unsynced = 0;
 			e = -EIO;
 		}
 	}
-	free(line);
 	return e;
+}
+
+int audit_append(struct audit_log *a, const char *actor, const char *action, const char *object,
+		 const char *result)
+{
+	/* Entries written without a sync before this one become durable with it. */
+	return append(a, actor, action, object, result, 1);
+}
+
+int audit_append_nosync(struct audit_log *a, const char *actor, const char *action,
+			const char *object, const char *result)
+{
+	return append(a, actor, action, object, result, 0);
+}
+
+int audit_sync(struct audit_log *a)
+{
+	if (a == NULL)
+		return -EINVAL;
+	if (a->broken)
+		return -EIO;
+	if (!a->unsynced)
+		return 0;
+	if (fdatasync(a->fd) != 0) {
+		a->broken = 1; /* what is on disk is unknown: no more appends */
+		return -EIO;
+	}
+	a->unsynced = 0;
+	return 0;
+}
+
+size_t audit_open_cut(const struct audit_log *a)
+{
+	return (size_t)a->unfinished;
 }
 
 uint64_t audit_head(const struct audit_log *a, uint8_t mac[AUDIT_MAC_LEN])
@@ -520,6 +583,7 @@ void audit_close(struct audit_log *a)
 		return;
 	close(a->fd);
 	mac_free(&a->hmac);
+	free(a->line);
 	free(a);
 }
 

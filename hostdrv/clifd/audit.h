@@ -43,24 +43,55 @@ struct audit_log;
 
 /* Opens the log at path for appending, creating it (0600) if absent, and the key file at
  * keypath (NULL: path + ".key"), creating it (0600, 32 bytes from the OS RNG) if absent.
- * Reads the last two entries to continue the chain. Returns 0 and *out, or:
+ * Reads the last two entries to continue the chain.
+ *
+ * Bytes after the last newline are an unfinished entry: its write or its sync was cut short
+ * by a crash (audit_append_nosync() leaves entries unsynced until audit_sync()). No entry is
+ * synced before its newline is written, so such bytes were never durable nor acknowledged:
+ * audit_open() cuts them (ftruncate, fdatasync; audit_open_cut() tells how many) and continues
+ * the chain from the complete entry before them. A tail cut out of a durable entry is then a
+ * missing entry, which only the recorded head shows: the daemon checks the log against it
+ * (audit_verify_expect()) before opening.
+ *
+ * Returns 0 and *out, or:
  *   -EINVAL   path or out NULL
  *   -EPERM    the log or key file is group/world accessible or not owned by us
- *   -EBADMSG  the log's tail does not verify (last line truncated, malformed, out of sequence
- *             or its MAC wrong under this key): clifd refuses to append and reports it
+ *   -EBADMSG  the log's tail does not verify (the last complete line malformed, out of
+ *             sequence or its MAC wrong under this key, or more unfinished bytes than an entry
+ *             can hold): clifd refuses to append and reports it (nothing is cut)
  *   -EKEYREJECTED  the key file is not exactly AUDIT_KEY_LEN bytes (a log exists but its key
  *             file does not: -ENOKEY, since a new key would break the chain)
  *   -EBUSY    another process holds the log open for appending (flock)
  *   -ENOMEM, -EIO, or the errno of open() */
 int audit_open(const char *path, const char *keypath, struct audit_log **out);
 
-/* Appends one entry with the current UTC time and fsyncs the file before returning.
+/* Appends one entry with the current UTC time and fsyncs the file before returning (which
+ * makes the entries audit_append_nosync() wrote before it durable too).
  * actor and action must be non-empty; object and result may be NULL (written as "").
  * Returns 0, or -EINVAL (a value NULL/empty where required or longer than AUDIT_FIELD_MAX),
- * -EIO (nothing of the entry is left in the file if it could be cut back; otherwise the handle
- * refuses every later append with -EIO). */
+ * -EIO (nothing of the entry is left in the file if it could be cut back; otherwise, or when
+ * the sync failed with unsynced entries before this one, the handle refuses every later append
+ * with -EIO), -EOVERFLOW (SEQ would wrap). */
 int audit_append(struct audit_log *a, const char *actor, const char *action, const char *object,
 		 const char *result);
+
+/* As audit_append() without the fdatasync: the entry is in the file and in the chain (the
+ * next entry's MAC covers it) but not yet durable. audit_sync() (or the next audit_append())
+ * makes every entry written so far durable: group commit, one sync for the entries of one X1
+ * request, before anything that depends on them (the store's record of the head, the answer).
+ * A crash before that sync may lose those entries or leave the last one unfinished (cut at the
+ * next audit_open()); the synced entries stay and verify. Returns as audit_append(). */
+int audit_append_nosync(struct audit_log *a, const char *actor, const char *action,
+			const char *object, const char *result);
+
+/* fdatasyncs the entries audit_append_nosync() wrote (none: 0 at once). Returns 0, -EINVAL (a
+ * NULL), -EIO (the sync failed, or an earlier append left the handle refusing appends: what
+ * reached the disk is unknown, so every later append is refused with -EIO). */
+int audit_sync(struct audit_log *a);
+
+/* Bytes of an unfinished last entry audit_open() cut from the log (0: none), for the caller
+ * to report. */
+size_t audit_open_cut(const struct audit_log *a);
 
 /* The last entry written: its SEQ (= the entry count; 0 for an empty log) and MAC (all zero
  * for an empty log). mac may be NULL. */

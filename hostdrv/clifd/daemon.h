@@ -49,16 +49,17 @@ struct clifd_daemon {
 	struct clifd_mgmt *mgmt;
 	struct clifd_reporter *reporter;
 	struct event *poll_ev, *p2_ev, *sig_ev[2], *exit_ev;
-	struct x1_request *req; /* the one request being handled (about 45 KiB) */
+	struct x1_request *req; /* the one request being handled (about 150 KiB) */
 
 	enum clifd_card_state card_state;
 	uint32_t reset_gen;        /* set by the reset callback, handled after clif_poll() */
 	int reset_pending;
 	int replay_failed;         /* keys the card did not take at the last replay */
-	int audit_failed;          /* an append failed: LI changes are refused (1000) */
+	int audit_failed;          /* an append or sync failed: LI changes are refused (1000) */
 	int stopping;
 	time_t started, last_x1;   /* last accepted X1 request (0: none) */
 	uint64_t x1_messages, x1_refused, keepalive_expiries, card_resets;
+	int audit_batch;           /* entries wait for clifd_daemon_audit_sync() (group commit) */
 };
 
 /* Brings the daemon up as described above. Returns 0, or -1 with a message in err (nothing
@@ -79,6 +80,11 @@ void clifd_daemon_close(struct clifd_daemon *d);
  * refuses further LI changes (d->audit_failed) and logs it. Returns 0 or a negative errno. */
 int clifd_daemon_audit(struct clifd_daemon *d, const char *actor, const char *action, const char *object,
 		       const char *result);
+
+/* Makes the entries appended while d->audit_batch was set durable (one fdatasync). Returns 0,
+ * -EBADF (no audit log open), or -EIO (the sync failed, or the log refuses appends: the daemon
+ * then refuses further LI changes, d->audit_failed). */
+int clifd_daemon_audit_sync(struct clifd_daemon *d);
 
 /* An accepted X1 request arrived: TIME_P2 starts again. */
 void clifd_daemon_x1_seen(struct clifd_daemon *d);

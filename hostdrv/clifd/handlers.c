@@ -10,14 +10,14 @@
  * has no answer, the store holds none of the request (the audit log may hold its messages:
  * what was asked), and the restarted clifd reconciles the card with the store. Later messages
  * of a request see the earlier ones' changes (one transaction, read back inside it). The
- * audit entries are each synced as they are appended (audit_append()); the head recorded in
- * the store is committed with the request.
+ * request's audit entries are appended without a sync and made durable together by one
+ * fdatasync (clifd_daemon_audit_sync()) before the commit that records their head.
  *
- * When a store write, an audit entry or the commit fails, nothing of the request is kept: the
- * transaction is rolled back, the card is brought back in line with the store for every task
- * the request touched, each change that had been answered OK is answered with its failure code
- * instead (and audited as rolled back), errors stand, and the reads are answered again from
- * the store as it now is. */
+ * When a store write, an audit entry, the audit sync or the commit fails, nothing of the
+ * request is kept: the transaction is rolled back, the card is brought back in line with the
+ * store for every task the request touched, each change that had been answered OK is answered
+ * with its failure code instead (and audited as rolled back), errors stand, and the reads are
+ * answered again from the store as it now is. */
 #include "handlers.h"
 
 #include <errno.h>
@@ -822,8 +822,12 @@ void clifd_handle_x1(void *arg, const struct clifd_peer *peer, const char *body,
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.open = store_begin(d->store) == 0;
 	ctx.failed = !ctx.open;
+	d->audit_batch = ctx.open;
 	for (unsigned i = 0; i < req->n_msgs; i++)
 		handle_msg(d, &ctx, peer, &req->msgs[i], resp, &res[i]);
+	d->audit_batch = 0;
+	if (clifd_daemon_audit_sync(d) != 0 && ctx.open)
+		ctx.failed = 1; /* entries not durable: their head may not be committed */
 	if (ctx.open) {
 		if (ctx.failed)
 			store_rollback(d->store);

@@ -11,9 +11,79 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Every statement the store runs after opening, prepared once per store (on first use) and
+ * kept: an ActivateTask costs about ten of them, and preparing each anew cost more than the
+ * statement itself. */
+enum stmt_id {
+	Q_SAVEPOINT,
+	Q_RELEASE,
+	Q_ROLLBACK_TO,
+	Q_BEGIN,
+	Q_COMMIT,
+	Q_ROLLBACK,
+	Q_TASK_PUT,
+	Q_TASK_REFS_CLEAR,
+	Q_TASK_REF_ADD,
+	Q_TASK_GET,
+	Q_TASK_DELETE,
+	Q_TASK_COUNT,
+	Q_TASK_EXISTS,
+	Q_TASK_EACH,
+	Q_CIN_GET,
+	Q_CIN_SET,
+	Q_DEST_PUT,
+	Q_DEST_GET,
+	Q_DEST_DELETE,
+	Q_DEST_COUNT,
+	Q_DEST_EACH,
+	Q_DEST_IN_USE,
+	Q_META_GET,
+	Q_META_SET,
+	Q_COUNT
+};
+
+#define DEST_COLS "did, friendly_name, delivery, ip, port, transport"
+
+static const char *const stmt_sql[Q_COUNT] = {
+	[Q_SAVEPOINT] = "SAVEPOINT w",
+	[Q_RELEASE] = "RELEASE w",
+	[Q_ROLLBACK_TO] = "ROLLBACK TO w",
+	[Q_BEGIN] = "BEGIN IMMEDIATE",
+	[Q_COMMIT] = "COMMIT",
+	[Q_ROLLBACK] = "ROLLBACK",
+	/* An upsert, not INSERT OR REPLACE, which deletes the old row first: that delete would run
+	 * the foreign-key actions of a task removal. store_task_put() rebuilds the references. */
+	[Q_TASK_PUT] = "INSERT INTO tasks(xid, body) VALUES (?, ?)"
+		       " ON CONFLICT(xid) DO UPDATE SET body = excluded.body",
+	[Q_TASK_REFS_CLEAR] = "DELETE FROM task_dest WHERE xid = ?",
+	[Q_TASK_REF_ADD] = "INSERT OR IGNORE INTO task_dest(xid, did) VALUES (?, ?)",
+	[Q_TASK_GET] = "SELECT xid, body FROM tasks WHERE xid = ?",
+	[Q_TASK_DELETE] = "DELETE FROM tasks WHERE xid = ?",
+	[Q_TASK_COUNT] = "SELECT count(*) FROM tasks",
+	[Q_TASK_EXISTS] = "SELECT count(*) FROM tasks WHERE xid = ?",
+	[Q_TASK_EACH] = "SELECT xid, body FROM tasks ORDER BY xid",
+	[Q_CIN_GET] = "SELECT last_cin FROM task_cin WHERE xid = ?",
+	[Q_CIN_SET] = "INSERT INTO task_cin(xid, last_cin) VALUES (?, ?)"
+		      " ON CONFLICT(xid) DO UPDATE SET last_cin = excluded.last_cin",
+	[Q_DEST_PUT] = "INSERT INTO destinations(did, friendly_name, delivery, ip, port, transport)"
+		       " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(did) DO UPDATE SET"
+		       " friendly_name = excluded.friendly_name, delivery = excluded.delivery,"
+		       " ip = excluded.ip, port = excluded.port, transport = excluded.transport",
+	[Q_DEST_GET] = "SELECT " DEST_COLS " FROM destinations WHERE did = ?",
+	/* task_dest's foreign key refuses the removal of a destination a task still uses. */
+	[Q_DEST_DELETE] = "DELETE FROM destinations WHERE did = ?",
+	[Q_DEST_COUNT] = "SELECT count(*) FROM destinations",
+	[Q_DEST_EACH] = "SELECT " DEST_COLS " FROM destinations ORDER BY did",
+	[Q_DEST_IN_USE] = "SELECT count(*) FROM task_dest WHERE did = ?",
+	[Q_META_GET] = "SELECT value FROM meta WHERE key = ?",
+	[Q_META_SET] = "INSERT INTO meta(key, value) VALUES (?, ?)"
+		       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+};
+
 struct clifd_store {
 	sqlite3 *db;
 	int in_txn; /* store_begin() called, not yet committed or rolled back */
+	sqlite3_stmt *stmt[Q_COUNT]; /* prepared on first use, finalized by store_close() */
 };
 
 /* ---- errors ---- */
@@ -38,31 +108,69 @@ static int exec(sqlite3 *db, const char *sql)
 	return rc == SQLITE_OK ? 0 : sq_err(rc);
 }
 
-/* Statements are prepared per call: microseconds against the fsync every write costs, and no
- * statement cache to keep right across schema changes. */
-static int prep(struct clifd_store *s, const char *sql, sqlite3_stmt **st)
+/* The kept statement id, ready to bind. Should it be in use (a *_each() walk whose callback
+ * reads with the same statement), a one-off copy is prepared instead; done() finalizes that.
+ * A schema change needs no care: SQLite prepares a kept statement again by itself. */
+static int prep(struct clifd_store *s, enum stmt_id id, sqlite3_stmt **st)
 {
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
-	return rc == SQLITE_OK ? 0 : sq_err(rc);
+	int rc;
+	if (s->stmt[id] != NULL && !sqlite3_stmt_busy(s->stmt[id])) {
+		*st = s->stmt[id];
+		return 0;
+	}
+	rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
+				s->stmt[id] ? 0 : SQLITE_PREPARE_PERSISTENT, st, NULL);
+	if (rc != SQLITE_OK)
+		return sq_err(rc);
+	if (s->stmt[id] == NULL)
+		s->stmt[id] = *st;
+	return 0;
+}
+
+/* Ends a use of a statement from prep(): a kept one is reset (a statement left stepping would
+ * hold its read transaction open) and its bindings cleared (they may point at the caller's
+ * buffers); a one-off is finalized. */
+static void done(struct clifd_store *s, sqlite3_stmt *st)
+{
+	for (unsigned i = 0; i < Q_COUNT; i++) {
+		if (s->stmt[i] == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	}
+	sqlite3_finalize(st);
+}
+
+/* Runs a statement without parameters or rows (the transaction statements). */
+static int exec_id(struct clifd_store *s, enum stmt_id id)
+{
+	sqlite3_stmt *st;
+	int e = prep(s, id, &st);
+	if (e)
+		return e;
+	int rc = sqlite3_step(st);
+	done(s, st);
+	return rc == SQLITE_DONE ? 0 : sq_err(rc);
 }
 
 /* Every write runs inside a savepoint: on its own it is a durable transaction (synchronous=FULL
  * syncs at RELEASE), inside store_begin() it nests, and a failure part-way leaves nothing. */
 static int wr_begin(struct clifd_store *s)
 {
-	return exec(s->db, "SAVEPOINT w");
+	return exec_id(s, Q_SAVEPOINT);
 }
 
 static int wr_end(struct clifd_store *s, int err)
 {
 	if (err == 0) {
-		int e = exec(s->db, "RELEASE w");
+		int e = exec_id(s, Q_RELEASE);
 		if (e == 0)
 			return 0;
 		err = e;
 	}
-	exec(s->db, "ROLLBACK TO w");
-	exec(s->db, "RELEASE w");
+	exec_id(s, Q_ROLLBACK_TO);
+	exec_id(s, Q_RELEASE);
 	return err;
 }
 
@@ -306,6 +414,13 @@ static const char *const schema_v1[] = {
 	"INSERT INTO schema_version(version) VALUES (1)",
 };
 
+/* A statement run once, at opening. */
+static int prep_once(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
+	return rc == SQLITE_OK ? 0 : sq_err(rc);
+}
+
 /* Creates the schema in an empty database, or checks the version of an existing one. A
  * database holding other tables but no schema_version is not ours: -EBADMSG. */
 static int schema(struct clifd_store *s)
@@ -314,8 +429,8 @@ static int schema(struct clifd_store *s)
 	int e = exec(s->db, "BEGIN IMMEDIATE");
 	if (e)
 		return e;
-	e = prep(s, "SELECT (SELECT count(*) FROM sqlite_master),"
-		    " (SELECT count(*) FROM sqlite_master WHERE name = 'schema_version')", &st);
+	e = prep_once(s->db, "SELECT (SELECT count(*) FROM sqlite_master),"
+			     " (SELECT count(*) FROM sqlite_master WHERE name = 'schema_version')", &st);
 	if (e)
 		goto out;
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -334,7 +449,7 @@ static int schema(struct clifd_store *s)
 		e = -EBADMSG;
 		goto out;
 	}
-	e = prep(s, "SELECT version FROM schema_version", &st);
+	e = prep_once(s->db, "SELECT version FROM schema_version", &st);
 	if (e)
 		goto out;
 	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) != SQLITE_INTEGER ||
@@ -417,7 +532,9 @@ void store_close(struct clifd_store *s)
 	if (s == NULL)
 		return;
 	if (s->in_txn)
-		exec(s->db, "ROLLBACK");
+		exec_id(s, Q_ROLLBACK);
+	for (unsigned i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -428,7 +545,7 @@ int store_begin(struct clifd_store *s)
 {
 	if (s->in_txn)
 		return -EBUSY;
-	int e = exec(s->db, "BEGIN IMMEDIATE");
+	int e = exec_id(s, Q_BEGIN);
 	if (e == 0)
 		s->in_txn = 1;
 	return e;
@@ -439,9 +556,9 @@ int store_commit(struct clifd_store *s)
 	if (!s->in_txn)
 		return -EINVAL;
 	s->in_txn = 0;
-	int e = exec(s->db, "COMMIT");
+	int e = exec_id(s, Q_COMMIT);
 	if (e) {
-		exec(s->db, "ROLLBACK");
+		exec_id(s, Q_ROLLBACK);
 		return -EIO;
 	}
 	return 0;
@@ -452,32 +569,32 @@ int store_rollback(struct clifd_store *s)
 	if (!s->in_txn)
 		return -EINVAL;
 	s->in_txn = 0;
-	return exec(s->db, "ROLLBACK") ? -EIO : 0;
+	return exec_id(s, Q_ROLLBACK) ? -EIO : 0;
 }
 
 /* ---- small statement helpers ---- */
 
-/* Steps and finalizes a statement that returns no rows. Returns 0 or the (extended) SQLite
+/* Steps a statement that returns no rows and ends its use. Returns 0 or the (extended) SQLite
  * code, which callers map: some of them give a foreign-key failure its own meaning. */
-static int run(sqlite3_stmt *st)
+static int run(struct clifd_store *s, sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	done(s, st);
 	return rc == SQLITE_DONE ? 0 : rc;
 }
 
 /* SELECT count(*)-style query with one optional blob parameter. */
-static int count_query(struct clifd_store *s, const char *sql, const uint8_t *id)
+static int count_query(struct clifd_store *s, enum stmt_id q, const uint8_t *id)
 {
 	sqlite3_stmt *st;
-	int e = prep(s, sql, &st);
+	int e = prep(s, q, &st);
 	if (e)
 		return e;
 	if (id)
 		sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	sqlite3_int64 n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_finalize(st);
+	done(s, st);
 	if (rc != SQLITE_ROW)
 		return sq_err(rc);
 	return n > INT_MAX ? INT_MAX : (int)n;
@@ -488,11 +605,11 @@ typedef int (*row_decode_fn)(sqlite3_stmt *st, void *out);
 
 /* Runs a SELECT keyed by a 16-byte id and decodes its row. Returns 0, -ENOENT for no row, the
  * decoder's error, or -ENOMEM, -EBADMSG, -EIO. */
-static int get_by_id(struct clifd_store *s, const char *sql, const uint8_t id[16],
+static int get_by_id(struct clifd_store *s, enum stmt_id q, const uint8_t id[16],
 		     row_decode_fn decode, void *out)
 {
 	sqlite3_stmt *st;
-	int e = prep(s, sql, &st);
+	int e = prep(s, q, &st);
 	if (e)
 		return e;
 	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
@@ -501,22 +618,22 @@ static int get_by_id(struct clifd_store *s, const char *sql, const uint8_t id[16
 		e = decode(st, out);
 	else
 		e = rc == SQLITE_DONE ? -ENOENT : sq_err(rc);
-	sqlite3_finalize(st);
+	done(s, st);
 	return e;
 }
 
 /* Runs a DELETE keyed by a 16-byte id as one write. fk_err, when non-zero, is returned for a
  * foreign-key refusal. Returns 0, -ENOENT when no row went, fk_err, or -ENOMEM, -EBADMSG,
  * -EIO. */
-static int delete_by_id(struct clifd_store *s, const char *sql, const uint8_t id[16], int fk_err)
+static int delete_by_id(struct clifd_store *s, enum stmt_id q, const uint8_t id[16], int fk_err)
 {
 	sqlite3_stmt *st;
 	int e = wr_begin(s);
 	if (e)
 		return e;
-	if ((e = prep(s, sql, &st)) == 0) {
+	if ((e = prep(s, q, &st)) == 0) {
 		sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
-		int rc = run(st);
+		int rc = run(s, st);
 		if (fk_err && rc == SQLITE_CONSTRAINT_FOREIGNKEY)
 			e = fk_err;
 		else
@@ -527,16 +644,18 @@ static int delete_by_id(struct clifd_store *s, const char *sql, const uint8_t id
 
 /* A walk over the rows of a SELECT, for the *_each() calls. */
 struct walk {
+	struct clifd_store *s;
 	sqlite3_stmt *st;
 	int rc;	 /* the last sqlite3_step() result */
 	int bad; /* a row did not decode and was skipped */
 };
 
-static int walk_begin(struct clifd_store *s, const char *sql, struct walk *w)
+static int walk_begin(struct clifd_store *s, enum stmt_id q, struct walk *w)
 {
+	w->s = s;
 	w->rc = SQLITE_DONE;
 	w->bad = 0;
-	return prep(s, sql, &w->st);
+	return prep(s, q, &w->st);
 }
 
 /* Decodes the next row that decodes into out, skipping (and noting) the others. Returns 1 with
@@ -555,7 +674,7 @@ static int walk_next(struct walk *w, row_decode_fn decode, void *out)
  * the step error (-ENOMEM, -EBADMSG, -EIO), else -EBADMSG if a row was skipped, else 0. */
 static int walk_end(struct walk *w, int ret)
 {
-	sqlite3_finalize(w->st);
+	done(w->s, w->st);
 	if (ret)
 		return ret;
 	if (w->rc != SQLITE_DONE)
@@ -568,12 +687,12 @@ static int walk_end(struct walk *w, int ret)
 static int add_ref(struct clifd_store *s, const uint8_t xid[16], const uint8_t did[16])
 {
 	sqlite3_stmt *st;
-	int e = prep(s, "INSERT OR IGNORE INTO task_dest(xid, did) VALUES (?, ?)", &st);
+	int e = prep(s, Q_TASK_REF_ADD, &st);
 	if (e)
 		return e;
 	sqlite3_bind_blob(st, 1, xid, 16, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, did, 16, SQLITE_STATIC);
-	int rc = run(st);
+	int rc = run(s, st);
 	if (rc == 0)
 		return 0;
 	return rc == SQLITE_CONSTRAINT_FOREIGNKEY ? -ENOENT : sq_err(rc);
@@ -589,19 +708,17 @@ int store_task_put(struct clifd_store *s, const struct clifd_task *t)
 	int e = wr_begin(s);
 	if (e)
 		return e;
-	/* An upsert, not INSERT OR REPLACE, which deletes the old row first: that delete would run
-	 * the foreign-key actions of a task removal. The references are rebuilt below. */
-	e = prep(s, "INSERT INTO tasks(xid, body) VALUES (?, ?)"
-		    " ON CONFLICT(xid) DO UPDATE SET body = excluded.body", &st);
+	e = prep(s, Q_TASK_PUT, &st);
 	if (e == 0) {
 		sqlite3_bind_blob(st, 1, t->xid, 16, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 2, body, len, SQLITE_STATIC);
-		int rc = run(st);
+		int rc = run(s, st);
 		e = rc ? sq_err(rc) : 0;
 	}
-	if (e == 0 && (e = prep(s, "DELETE FROM task_dest WHERE xid = ?", &st)) == 0) {
+	/* the references are rebuilt */
+	if (e == 0 && (e = prep(s, Q_TASK_REFS_CLEAR, &st)) == 0) {
 		sqlite3_bind_blob(st, 1, t->xid, 16, SQLITE_STATIC);
-		int rc = run(st);
+		int rc = run(s, st);
 		e = rc ? sq_err(rc) : 0;
 	}
 	for (unsigned i = 0; e == 0 && i < t->n_dids; i++)
@@ -629,17 +746,17 @@ static int task_row(sqlite3_stmt *st, void *task)
 
 int store_task_get(struct clifd_store *s, const uint8_t xid[16], struct clifd_task *out)
 {
-	return get_by_id(s, "SELECT xid, body FROM tasks WHERE xid = ?", xid, task_row, out);
+	return get_by_id(s, Q_TASK_GET, xid, task_row, out);
 }
 
 int store_task_delete(struct clifd_store *s, const uint8_t xid[16])
 {
-	return delete_by_id(s, "DELETE FROM tasks WHERE xid = ?", xid, 0);
+	return delete_by_id(s, Q_TASK_DELETE, xid, 0);
 }
 
 int store_task_count(struct clifd_store *s)
 {
-	return count_query(s, "SELECT count(*) FROM tasks", NULL);
+	return count_query(s, Q_TASK_COUNT, NULL);
 }
 
 int store_task_each(struct clifd_store *s, store_task_fn fn, void *arg)
@@ -647,7 +764,7 @@ int store_task_each(struct clifd_store *s, store_task_fn fn, void *arg)
 	struct walk w;
 	struct clifd_task t;
 	int ret = 0;
-	int e = walk_begin(s, "SELECT xid, body FROM tasks ORDER BY xid", &w);
+	int e = walk_begin(s, Q_TASK_EACH, &w);
 	if (e)
 		return e;
 	while (ret == 0 && walk_next(&w, task_row, &t))
@@ -661,10 +778,10 @@ int store_cin_next(struct clifd_store *s, const uint8_t xid[16], uint32_t *cin)
 	int e = wr_begin(s);
 	if (e)
 		return e;
-	int n = count_query(s, "SELECT count(*) FROM tasks WHERE xid = ?", xid);
+	int n = count_query(s, Q_TASK_EXISTS, xid);
 	sqlite3_int64 last = 0;
 	e = n < 0 ? n : n == 0 ? -ENOENT : 0;
-	if (e == 0 && (e = prep(s, "SELECT last_cin FROM task_cin WHERE xid = ?", &st)) == 0) {
+	if (e == 0 && (e = prep(s, Q_CIN_GET, &st)) == 0) {
 		sqlite3_bind_blob(st, 1, xid, 16, SQLITE_STATIC);
 		int rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW) {
@@ -677,14 +794,12 @@ int store_cin_next(struct clifd_store *s, const uint8_t xid[16], uint32_t *cin)
 		} else if (rc != SQLITE_DONE) {
 			e = sq_err(rc);
 		}
-		sqlite3_finalize(st);
+		done(s, st);
 	}
-	if (e == 0 && (e = prep(s, "INSERT INTO task_cin(xid, last_cin) VALUES (?, ?)"
-				   " ON CONFLICT(xid) DO UPDATE SET last_cin = excluded.last_cin",
-				&st)) == 0) {
+	if (e == 0 && (e = prep(s, Q_CIN_SET, &st)) == 0) {
 		sqlite3_bind_blob(st, 1, xid, 16, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, last + 1);
-		int rc = run(st);
+		int rc = run(s, st);
 		e = rc ? sq_err(rc) : 0;
 	}
 	e = wr_end(s, e);
@@ -704,11 +819,7 @@ int store_dest_put(struct clifd_store *s, const struct clifd_destination *d)
 	int e = wr_begin(s);
 	if (e)
 		return e;
-	e = prep(s, "INSERT INTO destinations(did, friendly_name, delivery, ip, port, transport)"
-		    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(did) DO UPDATE SET"
-		    " friendly_name = excluded.friendly_name, delivery = excluded.delivery,"
-		    " ip = excluded.ip, port = excluded.port, transport = excluded.transport",
-		 &st);
+	e = prep(s, Q_DEST_PUT, &st);
 	if (e == 0) {
 		sqlite3_bind_blob(st, 1, d->did, 16, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, d->friendly_name, -1, SQLITE_STATIC);
@@ -716,7 +827,7 @@ int store_dest_put(struct clifd_store *s, const struct clifd_destination *d)
 		sqlite3_bind_blob(st, 4, d->ip, d->ip_len, SQLITE_STATIC);
 		sqlite3_bind_int(st, 5, d->port);
 		sqlite3_bind_int(st, 6, d->transport);
-		int rc = run(st);
+		int rc = run(s, st);
 		e = rc ? sq_err(rc) : 0;
 	}
 	return wr_end(s, e);
@@ -732,8 +843,6 @@ static int int_col(sqlite3_stmt *st, int col, int max, int *out)
 	*out = (int)v;
 	return 0;
 }
-
-#define DEST_COLS "did, friendly_name, delivery, ip, port, transport"
 
 /* Decodes one DEST_COLS row into a struct clifd_destination. */
 static int dest_row(sqlite3_stmt *st, void *dest)
@@ -764,19 +873,17 @@ static int dest_row(sqlite3_stmt *st, void *dest)
 
 int store_dest_get(struct clifd_store *s, const uint8_t did[16], struct clifd_destination *out)
 {
-	return get_by_id(s, "SELECT " DEST_COLS " FROM destinations WHERE did = ?", did, dest_row,
-			 out);
+	return get_by_id(s, Q_DEST_GET, did, dest_row, out);
 }
 
 int store_dest_delete(struct clifd_store *s, const uint8_t did[16])
 {
-	/* task_dest's foreign key refuses the removal of a destination a task still uses. */
-	return delete_by_id(s, "DELETE FROM destinations WHERE did = ?", did, -EBUSY);
+	return delete_by_id(s, Q_DEST_DELETE, did, -EBUSY);
 }
 
 int store_dest_count(struct clifd_store *s)
 {
-	return count_query(s, "SELECT count(*) FROM destinations", NULL);
+	return count_query(s, Q_DEST_COUNT, NULL);
 }
 
 int store_dest_each(struct clifd_store *s, store_dest_fn fn, void *arg)
@@ -784,7 +891,7 @@ int store_dest_each(struct clifd_store *s, store_dest_fn fn, void *arg)
 	struct walk w;
 	struct clifd_destination d;
 	int ret = 0;
-	int e = walk_begin(s, "SELECT " DEST_COLS " FROM destinations ORDER BY did", &w);
+	int e = walk_begin(s, Q_DEST_EACH, &w);
 	if (e)
 		return e;
 	while (ret == 0 && walk_next(&w, dest_row, &d))
@@ -794,7 +901,7 @@ int store_dest_each(struct clifd_store *s, store_dest_fn fn, void *arg)
 
 int store_dest_in_use(struct clifd_store *s, const uint8_t did[16])
 {
-	return count_query(s, "SELECT count(*) FROM task_dest WHERE did = ?", did);
+	return count_query(s, Q_DEST_IN_USE, did);
 }
 
 /* ---- meta ---- */
@@ -809,7 +916,7 @@ int store_meta_get(struct clifd_store *s, const char *key, char *buf, size_t cap
 	sqlite3_stmt *st;
 	if (!key_ok(key) || buf == NULL)
 		return -EINVAL;
-	int e = prep(s, "SELECT value FROM meta WHERE key = ?", &st);
+	int e = prep(s, Q_META_GET, &st);
 	if (e)
 		return e;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -829,7 +936,7 @@ int store_meta_get(struct clifd_store *s, const char *key, char *buf, size_t cap
 	} else {
 		e = rc == SQLITE_DONE ? -ENOENT : sq_err(rc);
 	}
-	sqlite3_finalize(st);
+	done(s, st);
 	return e;
 }
 
@@ -841,11 +948,10 @@ int store_meta_set(struct clifd_store *s, const char *key, const char *value)
 	int e = wr_begin(s);
 	if (e)
 		return e;
-	if ((e = prep(s, "INSERT INTO meta(key, value) VALUES (?, ?)"
-			 " ON CONFLICT(key) DO UPDATE SET value = excluded.value", &st)) == 0) {
+	if ((e = prep(s, Q_META_SET, &st)) == 0) {
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-		int rc = run(st);
+		int rc = run(s, st);
 		e = rc ? sq_err(rc) : 0;
 	}
 	return wr_end(s, e);

@@ -48,7 +48,7 @@ extern "C" {
 #define X1_CLOUD_SCOPE_OWNER "CLIF"
 
 #define X1_MAX_BODY (1u << 20)  /* bytes of one X1Request document */
-#define X1_MAX_MESSAGES 16      /* x1RequestMessage elements per X1Request */
+#define X1_MAX_MESSAGES 64      /* x1RequestMessage elements per X1Request */
 #define X1_IDENT_MAX 255        /* admfIdentifier / neIdentifier bytes kept (longer: syntax) */
 #define X1_VERSION_MAX 31       /* version text bytes kept */
 #define X1_TIMESTAMP_MAX 32     /* "2017-10-06T18:46:21.247432+01:00" */
@@ -128,7 +128,7 @@ struct x1_msg {
 	};
 };
 
-/* A parsed X1Request: about 45 KiB, so allocate it on the heap or statically. It owns no
+/* A parsed X1Request: about 150 KiB, so allocate it on the heap or statically. It owns no
  * memory: nothing to free. */
 struct x1_request {
 	unsigned n_msgs;

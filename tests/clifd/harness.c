@@ -42,6 +42,7 @@ void hx_cleanup(void)
 		clif_close(hx.ctl);
 		hx.ctl = NULL;
 	}
+	cardsim_kill(); /* when called directly rather than from cardsim's own cleanup */
 	if (hx.dir[0] && !getenv("CLIFD_TEST_KEEP")) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", hx.dir);
 		if (system(cmd) != 0)

@@ -1,6 +1,8 @@
 /* clifd's task store: round trips of every model field, references, CIN allocation, atomic
  * transactions, durability across a SIGKILL, file permissions, and refusal of corrupt rows and
- * newer schemas (rows corrupted with raw SQL on a second connection). */
+ * newer schemas (rows corrupted with raw SQL on a second connection). The store's kept
+ * statements: a walk whose callback walks and reads again, no read left open after a walk
+ * stopped early or a refused write, and rows and schema changed by another connection seen. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -671,6 +673,96 @@ static void test_corrupt(void)
 	store_close(s);
 }
 
+/* ---- kept statements ---- */
+
+struct nested {
+	struct clifd_store *s;
+	int want, outer, inner_ok, get_ok;
+};
+
+/* Inside a walk: the same walk again, and a read of the task being visited. */
+static int nested_cb(const struct clifd_task *t, void *arg)
+{
+	struct nested *n = arg;
+	struct clifd_task u;
+	int inner = 0;
+	n->outer++;
+	if (store_task_each(n->s, count_cb, &inner) == 0 && inner == n->want)
+		n->inner_ok++;
+	if (store_task_get(n->s, t->xid, &u) == 0 && memcmp(t, &u, sizeof u) == 0)
+		n->get_ok++;
+	return 0;
+}
+
+/* The busy column of a TRUNCATE checkpoint from a second connection: 1 while another
+ * connection holds a read transaction (a statement not reset after use), else 0. */
+static int checkpoint_busy(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st;
+	int busy = -1;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(TRUNCATE)", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			busy = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return busy;
+}
+
+static void test_kept(void)
+{
+	const char *path = check_path("kept.db");
+	struct clifd_store *s = open_ok(path);
+	struct clifd_task t, u;
+	struct clifd_destination d;
+	char buf[16];
+	put_dests(s, 2);
+	for (uint8_t i = 1; i <= 5; i++) {
+		small_task(&t, i, 1);
+		CHECK_EQ(store_task_put(s, &t), 0);
+	}
+	struct nested n = {.s = s, .want = 5};
+	CHECK_EQ(store_task_each(s, nested_cb, &n), 0);
+	CHECK_EQ(n.outer, 5);
+	CHECK_EQ(n.inner_ok, 5);
+	CHECK_EQ(n.get_ok, 5);
+
+	/* walks stopped by their callback, reads, a refused write: none leaves a read open */
+	struct walk w = {.ordered = 1, .stop_at = 2};
+	CHECK_EQ(store_task_each(s, walk_task, &w), 77);
+	w = (struct walk){.ordered = 1, .stop_at = 1};
+	CHECK_EQ(store_dest_each(s, walk_dest, &w), 78);
+	small_task(&t, 3, 1);
+	CHECK_EQ(store_task_get(s, t.xid, &u), 0);
+	mkdest(&d, 1);
+	CHECK_EQ(store_dest_in_use(s, d.did), 5);
+	CHECK_EQ(store_meta_get(s, "absent", buf, sizeof buf), -ENOENT);
+	small_task(&t, 9, 7); /* destination 7 does not exist */
+	CHECK_EQ(store_task_put(s, &t), -ENOENT);
+	CHECK_EQ(store_begin(s), 0);
+	CHECK_EQ(store_task_count(s), 5);
+	CHECK_EQ(store_rollback(s), 0);
+	CHECK_EQ(checkpoint_busy(path), 0);
+
+	/* another connection changes rows and the schema: the kept statements follow */
+	raw(path, "INSERT INTO meta(key, value) VALUES ('k2', 'v2')");
+	CHECK_EQ(store_meta_get(s, "k2", buf, sizeof buf), 2);
+	CHECK_STR(buf, "v2");
+	raw(path, "CREATE INDEX tasks_body ON tasks(body)");
+	small_task(&t, 6, 0);
+	CHECK_EQ(store_task_put(s, &t), 0);
+	CHECK_EQ(store_task_get(s, t.xid, &u), 0);
+	CHECK(memcmp(&t, &u, sizeof t) == 0);
+	CHECK_EQ(store_task_count(s), 6);
+	raw(path, "DELETE FROM task_dest WHERE xid = x'" XID("06") "'");
+	raw(path, "DELETE FROM tasks WHERE xid = x'" XID("06") "'");
+	CHECK_EQ(store_task_get(s, t.xid, &u), -ENOENT);
+	CHECK_EQ(checkpoint_busy(path), 0);
+	store_close(s);
+}
+
 static void write_file(const char *path, const char *text, mode_t mode)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
@@ -718,6 +810,7 @@ int main(void)
 	test_kill();
 	test_modes();
 	test_corrupt();
+	test_kept();
 	test_schema();
 	return check_done();
 }

@@ -1016,7 +1016,7 @@ static void test_multiple(void)
 
 static void test_top_refusals(void)
 {
-	static char doc[1 << 15];
+	static char doc[X1_MAX_MESSAGES * 1024];
 	refused_top("not XML", "hello, world", 12, X1_E_SYNTAX);
 	refused_top("empty", "", 0, X1_E_SYNTAX);
 	const char *ping = mk("PingRequest", "");
@@ -1045,7 +1045,8 @@ static void test_top_refusals(void)
 			o += (size_t)snprintf(doc + o, sizeof(doc) - o,
 					      "<a:x1RequestMessage xsi:type=\"a:PingRequest\">%s"
 					      "</a:x1RequestMessage>", HDR);
-		snprintf(doc + o, sizeof(doc) - o, "</a:X1Request>");
+		o += (size_t)snprintf(doc + o, sizeof(doc) - o, "</a:X1Request>");
+		CHECK(o < sizeof(doc)); /* the whole document, not cut short */
 		if (n == X1_MAX_MESSAGES) {
 			CHECK_EQ(parse(doc), 0);
 			CHECK_EQ(req.n_msgs, X1_MAX_MESSAGES);
