@@ -29,12 +29,14 @@ struct clifd_server {
 	clifd_refusal_fn refusal;
 	void *arg;
 	unsigned port;
+	size_t max_body;             /* larger bodies: 413, audited */
 	time_t tls_audit_sec;        /* rate limit of TLS refusal entries */
 	unsigned tls_audit_n;
 	unsigned long tls_unaudited;
 };
 
 #define TLS_AUDIT_PER_S 20
+#define MAX_BODY_READ_FACTOR 4
 
 /* Our SSL_CTX's ex-data slot for the server (the info callback needs it), and an SSL's slot
  * for the peer address, taken when its ClientHello arrives (the peer may be gone by the time
@@ -290,6 +292,10 @@ static void request_cb(struct evhttp_request *req, void *arg)
 		return;
 	}
 	len = evbuffer_get_length(body);
+	if (len > s->max_body) {
+		refuse(s, req, &peer, 413, "Payload Too Large");
+		return;
+	}
 	resp = evbuffer_new();
 	if (!resp) {
 		evhttp_send_error(req, HTTP_INTERNAL, NULL);
@@ -379,7 +385,12 @@ struct clifd_server *clifd_server_new(struct event_base *base, const struct clif
 	}
 	evhttp_set_bevcb(s->http, bev_cb, s);
 	evhttp_set_gencb(s->http, request_cb, s);
-	evhttp_set_max_body_size(s->http, (ev_ssize_t)cfg->max_body);
+	/* libevent refuses a body over its limit (413) before any of our code runs, so nothing
+	 * could audit it: its limit is a multiple of ours, and a body between the two reaches
+	 * request_cb, which refuses it with 413 and audits it. Only a body over
+	 * MAX_BODY_READ_FACTOR x max_body is refused unaudited (and is still refused). */
+	s->max_body = cfg->max_body;
+	evhttp_set_max_body_size(s->http, (ev_ssize_t)cfg->max_body * MAX_BODY_READ_FACTOR);
 	evhttp_set_max_headers_size(s->http, 16384);
 	evhttp_set_timeout(s->http, 30);
 	/* An oversized body is read and dropped before the 413, so that the client sees the

@@ -585,6 +585,7 @@ static void test_refusals(void)
 	memset(big + n, 'a', 2 * MAX_BODY);
 	hx_https_raw("admf", big, (size_t)n + 2 * MAX_BODY, &h);
 	check(h.status == 413, "oversized body: HTTP %d, want 413", h.status);
+	check(hx_audit_has("\tHTTP\t") && hx_audit_has("refused 413"), "oversized body audited");
 	hx_http_free(&h);
 	free(big);
 	n = snprintf(raw, sizeof(raw), "GET /X1/NE HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
