@@ -38,6 +38,14 @@ __attribute__((format(printf, 1, 2))) static inline void check_fail(const char *
 	fputc('\n', stderr);
 }
 
+/* One check with its own printf-style message (evaluated only when it fails). */
+#define CHECK_MSG(ok, ...)                                                                    \
+	do {                                                                                  \
+		checks++;                                                                     \
+		if (!(ok))                                                                    \
+			check_fail(__VA_ARGS__);                                              \
+	} while (0)
+
 #define CHECK(cond)                                                                           \
 	do {                                                                                  \
 		checks++;                                                                     \

@@ -57,14 +57,6 @@
 #define CHECK_PROG PROG
 #include "check.h"
 
-/* One check with its own message (the arguments are evaluated only when it fails). */
-#define check(ok, ...)                                                                       \
-	do {                                                                                 \
-		checks++;                                                                    \
-		if (!(ok))                                                                   \
-			check_fail(__VA_ARGS__);                                             \
-	} while (0)
-
 #define MAX_BODY 65536
 
 static unsigned report_port;
@@ -162,21 +154,21 @@ static void expect_ok(struct x1ans *a, const char *type, const char *what)
 	char xt[64];
 
 	snprintf(xt, sizeof(xt), "x1:%sResponse", type);
-	check(a->status == 200, "%s: HTTP %d", what, a->status);
-	check(strcmp(xs(a, M1 "/@xsi:type"), xt) == 0, "%s: response type '%s'", what, xs(a, M1 "/@xsi:type"));
-	check(strcmp(xs(a, M1 "/x1:oK"), "AcknowledgedAndCompleted") == 0, "%s: oK '%s' (error %s: %s)", what,
+	CHECK_MSG(a->status == 200, "%s: HTTP %d", what, a->status);
+	CHECK_MSG(strcmp(xs(a, M1 "/@xsi:type"), xt) == 0, "%s: response type '%s'", what, xs(a, M1 "/@xsi:type"));
+	CHECK_MSG(strcmp(xs(a, M1 "/x1:oK"), "AcknowledgedAndCompleted") == 0, "%s: oK '%s' (error %s: %s)", what,
 	      xs(a, M1 "/x1:oK"), xs(a, M1 "/x1:errorInformation/x1:errorCode"),
 	      xs(a, M1 "/x1:errorInformation/x1:errorDescription"));
 }
 
 static void expect_err(struct x1ans *a, const char *req_type, int code, const char *what)
 {
-	check(a->status == 200, "%s: HTTP %d", what, a->status);
-	check(strcmp(xs(a, M1 "/@xsi:type"), "x1:ErrorResponse") == 0, "%s: response type '%s'", what,
+	CHECK_MSG(a->status == 200, "%s: HTTP %d", what, a->status);
+	CHECK_MSG(strcmp(xs(a, M1 "/@xsi:type"), "x1:ErrorResponse") == 0, "%s: response type '%s'", what,
 	      xs(a, M1 "/@xsi:type"));
-	check(strcmp(xs(a, M1 "/x1:requestMessageType"), req_type) == 0, "%s: requestMessageType '%s'", what,
+	CHECK_MSG(strcmp(xs(a, M1 "/x1:requestMessageType"), req_type) == 0, "%s: requestMessageType '%s'", what,
 	      xs(a, M1 "/x1:requestMessageType"));
-	check(atoi(xs(a, M1 "/x1:errorInformation/x1:errorCode")) == code, "%s: errorCode '%s', want %d", what,
+	CHECK_MSG(atoi(xs(a, M1 "/x1:errorInformation/x1:errorCode")) == code, "%s: errorCode '%s', want %d", what,
 	      xs(a, M1 "/x1:errorInformation/x1:errorCode"), code);
 }
 
@@ -207,7 +199,7 @@ static void ping_works(const char *after)
 	x1("admf", hx_doc("Ping", NULL), &a);
 	expect_ok(&a, "Ping", what);
 	ans_free(&a);
-	check(hx_clifd_alive(), "clifd still running after %s", after);
+	CHECK_MSG(hx_clifd_alive(), "clifd still running after %s", after);
 }
 
 
@@ -361,10 +353,10 @@ static void test_curl(void)
 		 "cd '%s' && curl -sS --cert admf.crt --key admf.key --cacert ca.crt -H 'Content-Type: text/xml' "
 		 "--data-binary @ping.xml https://127.0.0.1:%u/X1/NE > curl.out 2> curl.err",
 		 hx.dir, hx.port);
-	check(system(cmd) == 0, "curl exits 0 (see %s/curl.err)", hx.dir);
+	CHECK_MSG(system(cmd) == 0, "curl exits 0 (see %s/curl.err)", hx.dir);
 	snprintf(path, sizeof(path), "%s/curl.out", hx.dir);
 	out = hx_read_file(path, NULL);
-	check(out && strstr(out, "PingResponse") && strstr(out, "<x1:oK>AcknowledgedAndCompleted</x1:oK>"),
+	CHECK_MSG(out && strstr(out, "PingResponse") && strstr(out, "<x1:oK>AcknowledgedAndCompleted</x1:oK>"),
 	      "curl gets a PingResponse with oK");
 	free(out);
 }
@@ -377,16 +369,16 @@ static void test_keepalive_connection(void)
 	size_t len;
 	int closing = 1, st;
 
-	check(c != NULL, "keep-alive: TLS connection with the ADMF certificate");
+	CHECK_MSG(c != NULL, "keep-alive: TLS connection with the ADMF certificate");
 	if (!c)
 		return;
 	for (int i = 0; i < 3; i++) {
 		char *ping = hx_doc("Ping", NULL);
 		st = hx_conn_post(c, ping, strlen(ping), &resp, &len, &closing);
 		free(ping);
-		check(st == 200 && strstr(resp, "PingResponse") && strstr(resp, "<x1:oK>AcknowledgedAndCompleted</x1:oK>"),
+		CHECK_MSG(st == 200 && strstr(resp, "PingResponse") && strstr(resp, "<x1:oK>AcknowledgedAndCompleted</x1:oK>"),
 		      "keep-alive: Ping %d on one connection answered (HTTP %d)", i + 1, st);
-		check(!closing, "keep-alive: the server keeps the connection after Ping %d", i + 1);
+		CHECK_MSG(!closing, "keep-alive: the server keeps the connection after Ping %d", i + 1);
 		if (st != 200)
 			break;
 	}
@@ -404,19 +396,19 @@ static void test_destinations(void)
 	err_req("ModifyDestination", hx_dest_xml(D9, "X3Only", "192.0.2.11", 6002), 2040, "ModifyDestination unknown");
 
 	x1("admf", hx_doc("GetDestinationDetails", hx_tag("dId", D2)), &a);
-	check(strcmp(xs(&a, M1 "/@xsi:type"), "x1:GetDestinationDetailsResponse") == 0, "GetDestinationDetails type");
-	check(strcmp(xs(&a, M1 "//x1:destinationDetails/x1:dId"), D2) == 0, "GetDestinationDetails dId");
-	check(strcmp(xs(&a, M1 "//x1:destinationDetails/x1:deliveryType"), "X3Only") == 0, "GetDestinationDetails delivery");
-	check(strcmp(xs(&a, M1 "//c:IPv4Address"), "192.0.2.11") == 0, "GetDestinationDetails address");
-	check(strcmp(xs(&a, M1 "//c:TCPPort"), "6002") == 0, "GetDestinationDetails modified port '%s'",
+	CHECK_MSG(strcmp(xs(&a, M1 "/@xsi:type"), "x1:GetDestinationDetailsResponse") == 0, "GetDestinationDetails type");
+	CHECK_MSG(strcmp(xs(&a, M1 "//x1:destinationDetails/x1:dId"), D2) == 0, "GetDestinationDetails dId");
+	CHECK_MSG(strcmp(xs(&a, M1 "//x1:destinationDetails/x1:deliveryType"), "X3Only") == 0, "GetDestinationDetails delivery");
+	CHECK_MSG(strcmp(xs(&a, M1 "//c:IPv4Address"), "192.0.2.11") == 0, "GetDestinationDetails address");
+	CHECK_MSG(strcmp(xs(&a, M1 "//c:TCPPort"), "6002") == 0, "GetDestinationDetails modified port '%s'",
 	      xs(&a, M1 "//c:TCPPort"));
-	check(strcmp(xs(&a, M1 "//x1:destinationDeliveryStatus"), "activeAndWorking") == 0, "destination status");
+	CHECK_MSG(strcmp(xs(&a, M1 "//x1:destinationDeliveryStatus"), "activeAndWorking") == 0, "destination status");
 	ans_free(&a);
 	err_req("GetDestinationDetails", hx_tag("dId", D9), 2040, "GetDestinationDetails unknown DID");
 	err_req("RemoveDestination", hx_tag("dId", D9), 2040, "RemoveDestination unknown DID");
 
 	x1("admf", hx_doc("GetAllDestinationDetails", NULL), &a);
-	check(xn(&a, M1 "//x1:destinationResponseDetails") == 2, "GetAllDestinationDetails: 2 destinations");
+	CHECK_MSG(xn(&a, M1 "//x1:destinationResponseDetails") == 2, "GetAllDestinationDetails: 2 destinations");
 	ans_free(&a);
 }
 
@@ -426,7 +418,7 @@ static void test_tasks(void)
 	char *p;
 
 	ok_req("ActivateTask", hx_task_xml(T1, HX_IP("10.1.2.3"), "X2andX3", HX_DID(D1)), "ActivateTask T1");
-	check(hx_card_rules() == 1, "after ActivateTask T1: 1 rule on the card (%u)", hx_card_rules());
+	CHECK_MSG(hx_card_rules() == 1, "after ActivateTask T1: 1 rule on the card (%u)", hx_card_rules());
 	ok_req("ActivateTask",
 	       hx_task_xml(T2,
 			"<x1:targetIdentifier><x1:ipv4Cidr><c:IPv4CIDR>10.9.0.0/16</c:IPv4CIDR></x1:ipv4Cidr></x1:targetIdentifier>"
@@ -434,11 +426,11 @@ static void test_tasks(void)
 			"</x1:targetIdentifier>",
 			"X3Only", HX_DID(D1) HX_DID(D2)),
 	       "ActivateTask T2 (CIDR + IPv6, two destinations)");
-	check(hx_card_rules() == 3, "after ActivateTask T2: 3 rules on the card (%u)", hx_card_rules());
+	CHECK_MSG(hx_card_rules() == 3, "after ActivateTask T2: 3 rules on the card (%u)", hx_card_rules());
 	{
 		struct clif_table_stats ts;
 		check_rc(clif_table_stats(hx.ctl, &ts), "clif_table_stats");
-		check(ts.exact_used >= 2 && ts.prefix_used >= 1, "table stats: exact %u prefix %u", ts.exact_used,
+		CHECK_MSG(ts.exact_used >= 2 && ts.prefix_used >= 1, "table stats: exact %u prefix %u", ts.exact_used,
 		      ts.prefix_used);
 	}
 
@@ -451,26 +443,26 @@ static void test_tasks(void)
 		3010, "ActivateTask e164Number");
 	err_req("ActivateTask", hx_task_xml(T3, HX_IP("10.1.2.9"), "X2andX3", HX_DID(D2)), 3040,
 		"ActivateTask X2andX3 to an X3Only destination");
-	check(hx_card_rules() == 3, "refused activations leave 3 rules (%u)", hx_card_rules());
+	CHECK_MSG(hx_card_rules() == 3, "refused activations leave 3 rules (%u)", hx_card_rules());
 
 	/* GetTaskDetails */
 	x1("admf", hx_doc("GetTaskDetails", hx_tag("xId", T1)), &a);
-	check(strcmp(xs(&a, M1 "/@xsi:type"), "x1:GetTaskDetailsResponse") == 0, "GetTaskDetails type '%s'",
+	CHECK_MSG(strcmp(xs(&a, M1 "/@xsi:type"), "x1:GetTaskDetailsResponse") == 0, "GetTaskDetails type '%s'",
 	      xs(&a, M1 "/@xsi:type"));
-	check(strcmp(xs(&a, M1 "//x1:taskDetails/x1:xId"), T1) == 0, "GetTaskDetails xId");
-	check(strcmp(xs(&a, M1 "//x1:ipv4Address"), "10.1.2.3") == 0, "GetTaskDetails target");
-	check(strcmp(xs(&a, M1 "//x1:taskDetails/x1:deliveryType"), "X2andX3") == 0, "GetTaskDetails deliveryType");
-	check(strcmp(xs(&a, M1 "//x1:taskDetails/x1:listOfDIDs/x1:dId"), D1) == 0, "GetTaskDetails dId");
-	check(strcmp(xs(&a, M1 "//x1:LIID"), "LIID-TEST-1") == 0, "GetTaskDetails LIID");
-	check(strcmp(xs(&a, M1 "//x1:provisioningStatus"), "complete") == 0, "GetTaskDetails provisioningStatus");
+	CHECK_MSG(strcmp(xs(&a, M1 "//x1:taskDetails/x1:xId"), T1) == 0, "GetTaskDetails xId");
+	CHECK_MSG(strcmp(xs(&a, M1 "//x1:ipv4Address"), "10.1.2.3") == 0, "GetTaskDetails target");
+	CHECK_MSG(strcmp(xs(&a, M1 "//x1:taskDetails/x1:deliveryType"), "X2andX3") == 0, "GetTaskDetails deliveryType");
+	CHECK_MSG(strcmp(xs(&a, M1 "//x1:taskDetails/x1:listOfDIDs/x1:dId"), D1) == 0, "GetTaskDetails dId");
+	CHECK_MSG(strcmp(xs(&a, M1 "//x1:LIID"), "LIID-TEST-1") == 0, "GetTaskDetails LIID");
+	CHECK_MSG(strcmp(xs(&a, M1 "//x1:provisioningStatus"), "complete") == 0, "GetTaskDetails provisioningStatus");
 	ans_free(&a);
 	err_req("GetTaskDetails", hx_tag("xId", T9), 2020, "GetTaskDetails unknown XID");
 
 	/* ModifyTask: two new addresses instead of the old one */
 	ok_req("ModifyTask", hx_task_xml(T1, HX_IP("10.1.2.4") HX_IP("10.1.2.5"), "X2andX3", HX_DID(D1)), "ModifyTask T1");
-	check(hx_card_rules() == 4, "after ModifyTask T1: 4 rules on the card (%u)", hx_card_rules());
+	CHECK_MSG(hx_card_rules() == 4, "after ModifyTask T1: 4 rules on the card (%u)", hx_card_rules());
 	x1("admf", hx_doc("GetTaskDetails", hx_tag("xId", T1)), &a);
-	check(xn(&a, M1 "//x1:ipv4Address") == 2 && strcmp(xs(&a, M1 "//x1:targetIdentifier[2]/x1:ipv4Address"),
+	CHECK_MSG(xn(&a, M1 "//x1:ipv4Address") == 2 && strcmp(xs(&a, M1 "//x1:targetIdentifier[2]/x1:ipv4Address"),
 							   "10.1.2.5") == 0,
 	      "GetTaskDetails after ModifyTask: the new targets");
 	ans_free(&a);
@@ -478,21 +470,21 @@ static void test_tasks(void)
 
 	/* listings */
 	x1("admf", hx_doc("GetAllTaskDetails", NULL), &a);
-	check(strcmp(xs(&a, M1 "/@xsi:type"), "x1:GetAllTaskDetailsResponse") == 0, "GetAllTaskDetails type");
-	check(xn(&a, M1 "//x1:taskResponseDetails") == 2, "GetAllTaskDetails: 2 tasks");
+	CHECK_MSG(strcmp(xs(&a, M1 "/@xsi:type"), "x1:GetAllTaskDetailsResponse") == 0, "GetAllTaskDetails type");
+	CHECK_MSG(xn(&a, M1 "//x1:taskResponseDetails") == 2, "GetAllTaskDetails: 2 tasks");
 	ans_free(&a);
 	x1("admf", hx_doc("ListAllDetails", NULL), &a);
-	check(xn(&a, M1 "/x1:ListOfXIDs/x1:xId") == 2 && xn(&a, M1 "/x1:ListOfDIDs/x1:dId") == 2,
+	CHECK_MSG(xn(&a, M1 "/x1:ListOfXIDs/x1:xId") == 2 && xn(&a, M1 "/x1:ListOfDIDs/x1:dId") == 2,
 	      "ListAllDetails: 2 XIDs, 2 DIDs");
-	check(xn(&a, M1 "/x1:ListOfXIDs[x1:xId='" T1 "' and x1:xId='" T2 "']") == 1, "ListAllDetails names T1 and T2");
+	CHECK_MSG(xn(&a, M1 "/x1:ListOfXIDs[x1:xId='" T1 "' and x1:xId='" T2 "']") == 1, "ListAllDetails names T1 and T2");
 	ans_free(&a);
 	x1("admf", hx_doc("GetAllDetails", NULL), &a);
-	check(strcmp(xs(&a, M1 "/x1:neStatusDetails/x1:neStatus"), "OK") == 0, "GetAllDetails neStatus OK");
-	check(xn(&a, M1 "//x1:taskResponseDetails") == 2 && xn(&a, M1 "//x1:destinationResponseDetails") == 2,
+	CHECK_MSG(strcmp(xs(&a, M1 "/x1:neStatusDetails/x1:neStatus"), "OK") == 0, "GetAllDetails neStatus OK");
+	CHECK_MSG(xn(&a, M1 "//x1:taskResponseDetails") == 2 && xn(&a, M1 "//x1:destinationResponseDetails") == 2,
 	      "GetAllDetails: 2 tasks, 2 destinations");
 	ans_free(&a);
 	x1("admf", hx_doc("GetNEStatus", NULL), &a);
-	check(strcmp(xs(&a, M1 "/@xsi:type"), "x1:GetNEStatusResponse") == 0 &&
+	CHECK_MSG(strcmp(xs(&a, M1 "/@xsi:type"), "x1:GetNEStatusResponse") == 0 &&
 		      strcmp(xs(&a, M1 "/x1:neStatusDetails/x1:neStatus"), "OK") == 0,
 	      "GetNEStatus: OK");
 	ans_free(&a);
@@ -518,15 +510,15 @@ static void test_tasks(void)
 	free(p);
 	free(p2);
 	x1("admf", hx_doc_of(both), &a);
-	check(xn(&a, "/x1:X1Response/x1:x1ResponseMessage") == 2, "two messages: two answers");
-	check(strcmp(xs(&a, "/x1:X1Response/x1:x1ResponseMessage[2]/x1:errorInformation/x1:errorCode"), "2020") == 0,
+	CHECK_MSG(xn(&a, "/x1:X1Response/x1:x1ResponseMessage") == 2, "two messages: two answers");
+	CHECK_MSG(strcmp(xs(&a, "/x1:X1Response/x1:x1ResponseMessage[2]/x1:errorInformation/x1:errorCode"), "2020") == 0,
 	      "two messages: the second answered 2020");
 	expect_ok(&a, "Ping", "two messages: the first");
 	ans_free(&a);
 
 	/* DeactivateTask */
 	ok_req("DeactivateTask", hx_tag("xId", T2), "DeactivateTask T2");
-	check(hx_card_rules() == 2, "after DeactivateTask T2: 2 rules on the card (%u)", hx_card_rules());
+	CHECK_MSG(hx_card_rules() == 2, "after DeactivateTask T2: 2 rules on the card (%u)", hx_card_rules());
 	err_req("DeactivateTask", hx_tag("xId", T2), 2020, "DeactivateTask again");
 	ok_req("RemoveDestination", hx_tag("dId", D2), "RemoveDestination D2 (now unused)");
 	ok_req("Keepalive", NULL, "Keepalive");
@@ -557,12 +549,12 @@ static void test_refusals(void)
 	x1("admf", hx_doc_of(hx_msg_x("Ping", HX_ADMF_ID, HX_NE_ID, "v1.99.0", NULL)), &a);
 	expect_err(&a, "Ping", 1020, "version v1.99.0");
 	ans_free(&a);
-	check(hx_card_rules() == 2, "refused requests change no rule (%u)", hx_card_rules());
+	CHECK_MSG(hx_card_rules() == 2, "refused requests change no rule (%u)", hx_card_rules());
 
 	/* documents refused as a whole */
 	x1("admf", strdup("<x1:X1Request xmlns:x1=\"http://uri.etsi.org/03221/X1/2017/10\"><x1:x1RequestMessage>"), &a);
-	check(a.status == 200 && xn(&a, "/x1:X1TopLevelErrorResponse") == 1, "malformed XML: X1TopLevelErrorResponse");
-	check(strcmp(xs(&a, "/x1:X1TopLevelErrorResponse/x1:neIdentifier"), HX_NE_ID) == 0, "top-level error names the NE");
+	CHECK_MSG(a.status == 200 && xn(&a, "/x1:X1TopLevelErrorResponse") == 1, "malformed XML: X1TopLevelErrorResponse");
+	CHECK_MSG(strcmp(xs(&a, "/x1:X1TopLevelErrorResponse/x1:neIdentifier"), HX_NE_ID) == 0, "top-level error names the NE");
 	ans_free(&a);
 	uint64_t t0 = now_ns();
 	x1("admf",
@@ -574,7 +566,7 @@ static void test_refusals(void)
 		  "<x1:X1Request xmlns:x1=\"http://uri.etsi.org/03221/X1/2017/10\"><x1:x1RequestMessage>&i;"
 		  "</x1:x1RequestMessage></x1:X1Request>"),
 	   &a);
-	check(a.status == 200 && xn(&a, "/x1:X1TopLevelErrorResponse") == 1, "entity bomb: X1TopLevelErrorResponse");
+	CHECK_MSG(a.status == 200 && xn(&a, "/x1:X1TopLevelErrorResponse") == 1, "entity bomb: X1TopLevelErrorResponse");
 	printf("%s: entity bomb refused in %.1f ms\n", PROG, (double)(now_ns() - t0) / 1e6);
 	ans_free(&a);
 
@@ -584,81 +576,81 @@ static void test_refusals(void)
 		     2 * MAX_BODY);
 	memset(big + n, 'a', 2 * MAX_BODY);
 	hx_https_raw("admf", big, (size_t)n + 2 * MAX_BODY, &h);
-	check(h.status == 413, "oversized body: HTTP %d, want 413", h.status);
-	check(hx_audit_has("\tHTTP\t") && hx_audit_has("refused 413"), "oversized body audited");
+	CHECK_MSG(h.status == 413, "oversized body: HTTP %d, want 413", h.status);
+	CHECK_MSG(hx_audit_has("\tHTTP\t") && hx_audit_has("refused 413"), "oversized body audited");
 	hx_http_free(&h);
 	free(big);
 	n = snprintf(raw, sizeof(raw), "GET /X1/NE HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 	hx_https_raw("admf", raw, (size_t)n, &h);
-	check(h.status == 405, "GET /X1/NE: HTTP %d, want 405", h.status);
+	CHECK_MSG(h.status == 405, "GET /X1/NE: HTTP %d, want 405", h.status);
 	hx_http_free(&h);
 	n = snprintf(raw, sizeof(raw), "POST /X1/ADMF HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nab");
 	hx_https_raw("admf", raw, (size_t)n, &h);
-	check(h.status == 404, "POST /X1/ADMF: HTTP %d, want 404", h.status);
+	CHECK_MSG(h.status == 404, "POST /X1/ADMF: HTTP %d, want 404", h.status);
 	hx_http_free(&h);
 	n = snprintf(raw, sizeof(raw), "POST /X1/NE HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 	hx_https_raw("admf", raw, (size_t)n, &h);
-	check(h.status == 411, "POST without Content-Length: HTTP %d, want 411", h.status);
+	CHECK_MSG(h.status == 411, "POST without Content-Length: HTTP %d, want 411", h.status);
 	hx_http_free(&h);
 	n = snprintf(raw, sizeof(raw),
 		     "POST /X1/NE HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
 		     "4\r\n<a/>\r\n0\r\n\r\n");
 	hx_https_raw("admf", raw, (size_t)n, &h);
-	check(h.status == 411, "chunked POST: HTTP %d, want 411", h.status);
+	CHECK_MSG(h.status == 411, "chunked POST: HTTP %d, want 411", h.status);
 	hx_http_free(&h);
 
 	/* TLS level */
 	char *ping = hx_doc("Ping", NULL);
 	hx_post(NULL, ping, &h);
-	check(h.status == 0, "no client certificate: no HTTP answer (got %d)", h.status);
+	CHECK_MSG(h.status == 0, "no client certificate: no HTTP answer (got %d)", h.status);
 	hx_http_free(&h);
 	hx_post("stranger", ping, &h);
-	check(h.status == 0, "certificate of a foreign CA: no HTTP answer (got %d)", h.status);
+	CHECK_MSG(h.status == 0, "certificate of a foreign CA: no HTTP answer (got %d)", h.status);
 	hx_http_free(&h);
 	free(ping);
 
 	ping_works("the refusals");
 
 	/* every refusal is in the audit log, with who asked */
-	check(hx_audit_has("CN=" HX_ADMF_ID ",O=Test Operator\tActivateTask\t" T1 "\tok"), "audit: ActivateTask T1 ok, actor");
-	check(hx_audit_has("\tActivateTask\t" T1 "\terror 2010"), "audit: duplicate XID");
-	check(hx_audit_has("\tGetTaskDetails\t" T9 "\terror 2020"), "audit: unknown XID");
-	check(hx_audit_has("\tCreateDestination\t" D1 "\terror 2030"), "audit: duplicate DID");
-	check(hx_audit_has("\tRemoveDestination\t" D2 "\terror 7010"), "audit: destination in use");
-	check(hx_audit_has("CN=admf-other,O=Test Operator\tPing\t\terror 1030"), "audit: 1030 with the certificate");
-	check(hx_audit_has("\tPing\t\terror 1040"), "audit: 1040");
-	check(hx_audit_has("\tActivateTask\t" T3 "\terror 1060"), "audit: 1060");
-	check(hx_audit_has("\tPing\t\terror 1020"), "audit: 1020");
-	check(hx_audit_has("\tX1Request\t\terror 1010"), "audit: malformed document");
-	check(hx_audit_has("\tHTTP\t\trefused 405") && hx_audit_has("\tHTTP\t\trefused 404") &&
+	CHECK_MSG(hx_audit_has("CN=" HX_ADMF_ID ",O=Test Operator\tActivateTask\t" T1 "\tok"), "audit: ActivateTask T1 ok, actor");
+	CHECK_MSG(hx_audit_has("\tActivateTask\t" T1 "\terror 2010"), "audit: duplicate XID");
+	CHECK_MSG(hx_audit_has("\tGetTaskDetails\t" T9 "\terror 2020"), "audit: unknown XID");
+	CHECK_MSG(hx_audit_has("\tCreateDestination\t" D1 "\terror 2030"), "audit: duplicate DID");
+	CHECK_MSG(hx_audit_has("\tRemoveDestination\t" D2 "\terror 7010"), "audit: destination in use");
+	CHECK_MSG(hx_audit_has("CN=admf-other,O=Test Operator\tPing\t\terror 1030"), "audit: 1030 with the certificate");
+	CHECK_MSG(hx_audit_has("\tPing\t\terror 1040"), "audit: 1040");
+	CHECK_MSG(hx_audit_has("\tActivateTask\t" T3 "\terror 1060"), "audit: 1060");
+	CHECK_MSG(hx_audit_has("\tPing\t\terror 1020"), "audit: 1020");
+	CHECK_MSG(hx_audit_has("\tX1Request\t\terror 1010"), "audit: malformed document");
+	CHECK_MSG(hx_audit_has("\tHTTP\t\trefused 405") && hx_audit_has("\tHTTP\t\trefused 404") &&
 		      hx_audit_has("\tHTTP\t\trefused 411"),
 	      "audit: HTTP refusals");
-	check(hx_audit_has("\tTLSHandshake\t\trefused: certificate required"), "audit: TLS without a certificate");
-	check(hx_audit_has("\tTLSHandshake\t\trefused: unknown CA"), "audit: TLS with a foreign CA");
+	CHECK_MSG(hx_audit_has("\tTLSHandshake\t\trefused: certificate required"), "audit: TLS without a certificate");
+	CHECK_MSG(hx_audit_has("\tTLSHandshake\t\trefused: unknown CA"), "audit: TLS with a foreign CA");
 	/* hx_start_clifd()'s TCP probes send no ClientHello: not refusals worth an entry */
-	check(!hx_audit_has("peer ?") && !hx_audit_has("decode error"), "audit: no entry for a bare TCP connect");
+	CHECK_MSG(!hx_audit_has("peer ?") && !hx_audit_has("decode error"), "audit: no entry for a bare TCP connect");
 }
 
 static void test_mgmt(void)
 {
 	char *s = hx_mgmt("status");
 
-	check(strstr(s, "tasks 1\n") != NULL, "mgmt status: tasks 1");
-	check(strstr(s, "destinations 1\n") != NULL, "mgmt status: destinations 1");
-	check(strstr(s, "rules 2\n") != NULL, "mgmt status: rules 2");
+	CHECK_MSG(strstr(s, "tasks 1\n") != NULL, "mgmt status: tasks 1");
+	CHECK_MSG(strstr(s, "destinations 1\n") != NULL, "mgmt status: destinations 1");
+	CHECK_MSG(strstr(s, "rules 2\n") != NULL, "mgmt status: rules 2");
 	char want[64];
 	snprintf(want, sizeof(want), "card %s ok\n", hx.card_name);
-	check(strstr(s, want) != NULL, "mgmt status: card ok");
-	check(strstr(s, "last_x1 2") != NULL, "mgmt status: last X1 time");
-	check(strstr(s, "\nok\n") != NULL, "mgmt status ends with ok");
+	CHECK_MSG(strstr(s, want) != NULL, "mgmt status: card ok");
+	CHECK_MSG(strstr(s, "last_x1 2") != NULL, "mgmt status: last X1 time");
+	CHECK_MSG(strstr(s, "\nok\n") != NULL, "mgmt status ends with ok");
 	s = hx_mgmt("tasks");
-	check(strncmp(s, "t-", 2) == 0 && strstr(s, " rules 2 complete\nok\n") != NULL, "mgmt tasks: one log-safe line");
-	check(strstr(s, "a1000000") == NULL, "mgmt tasks: no XID");
+	CHECK_MSG(strncmp(s, "t-", 2) == 0 && strstr(s, " rules 2 complete\nok\n") != NULL, "mgmt tasks: one log-safe line");
+	CHECK_MSG(strstr(s, "a1000000") == NULL, "mgmt tasks: no XID");
 	s = hx_mgmt("frobnicate");
-	check(strncmp(s, "error ", 6) == 0, "mgmt: unknown command refused");
+	CHECK_MSG(strncmp(s, "error ", 6) == 0, "mgmt: unknown command refused");
 	struct stat st;
-	check(stat(hx.sock_path, &st) == 0 && (st.st_mode & 0777) == 0600, "mgmt socket mode 0600");
-	check(stat(hx.state, &st) == 0 && (st.st_mode & 0777) == 0700, "state_dir mode 0700");
+	CHECK_MSG(stat(hx.sock_path, &st) == 0 && (st.st_mode & 0777) == 0600, "mgmt socket mode 0600");
+	CHECK_MSG(stat(hx.state, &st) == 0 && (st.st_mode & 0777) == 0700, "state_dir mode 0700");
 }
 
 static void test_reset(void)
@@ -672,28 +664,28 @@ static void test_reset(void)
 			break;
 		nap_us(20000);
 	}
-	check(hx_card_rules() == before, "after a card reset the rules are back (%u of %u)", hx_card_rules(), before);
-	check(hx_audit_has("local:clifd\tCardReset\t\tok"), "audit: CardReset replay");
+	CHECK_MSG(hx_card_rules() == before, "after a card reset the rules are back (%u of %u)", hx_card_rules(), before);
+	CHECK_MSG(hx_audit_has("local:clifd\tCardReset\t\tok"), "audit: CardReset replay");
 	ping_works("a card reset");
 }
 
 static void test_reports(void)
 {
 	kill(cardsim_pid, SIGSTOP); /* the heartbeat stops */
-	check(wait_report("ReportNEIssueRequest", "FaultReport", 8000) == 1, "heartbeat loss: ReportNEIssue FaultReport");
-	check(strstr(hx_mgmt("status"), "heartbeat-lost") != NULL, "mgmt status: heartbeat-lost");
+	CHECK_MSG(wait_report("ReportNEIssueRequest", "FaultReport", 8000) == 1, "heartbeat loss: ReportNEIssue FaultReport");
+	CHECK_MSG(strstr(hx_mgmt("status"), "heartbeat-lost") != NULL, "mgmt status: heartbeat-lost");
 	kill(cardsim_pid, SIGCONT);
-	check(wait_report("ReportNEIssueRequest", "FaultCleared", 5000) == 1, "recovery: ReportNEIssue FaultCleared");
-	check(reports_with("<x1:admfIdentifier>" HX_ADMF_ID "<", "<x1:neIdentifier>" HX_NE_ID "<") >= 2,
+	CHECK_MSG(wait_report("ReportNEIssueRequest", "FaultCleared", 5000) == 1, "recovery: ReportNEIssue FaultCleared");
+	CHECK_MSG(reports_with("<x1:admfIdentifier>" HX_ADMF_ID "<", "<x1:neIdentifier>" HX_NE_ID "<") >= 2,
 	      "reports carry our identifiers");
 	pthread_mutex_lock(&rep_lock);
-	check(strcmp(report_client, HX_NE_ID) == 0, "reports sent with our client certificate (CN '%s')", report_client);
+	CHECK_MSG(strcmp(report_client, HX_NE_ID) == 0, "reports sent with our client certificate (CN '%s')", report_client);
 	pthread_mutex_unlock(&rep_lock);
 	for (int i = 0; i < 100 && !hx_audit_has("\tReportNEIssue\t\tok"); i++)
 		nap_us(20000);
-	check(hx_audit_has("local:clifd\tCardFault\t\theartbeat-lost"), "audit: CardFault");
-	check(hx_audit_has("\tReportNEIssue\t\tok"), "audit: report delivered");
-	check(hx_wait_rules(2, 2000) == 2, "rules still on the card after recovery (%u)", hx_card_rules());
+	CHECK_MSG(hx_audit_has("local:clifd\tCardFault\t\theartbeat-lost"), "audit: CardFault");
+	CHECK_MSG(hx_audit_has("\tReportNEIssue\t\tok"), "audit: report delivered");
+	CHECK_MSG(hx_wait_rules(2, 2000) == 2, "rules still on the card after recovery (%u)", hx_card_rules());
 	ping_works("a heartbeat loss");
 }
 
@@ -706,23 +698,23 @@ static void test_persistence(void)
 	       hx_task_xml(T3, "<x1:targetIdentifier><x1:macAddress>00:11:22:33:44:55</x1:macAddress></x1:targetIdentifier>",
 			"X2andX3", HX_DID(D1)),
 	       "ActivateTask T3 (MAC)");
-	check(hx_card_rules() == 3, "3 rules before the kill (%u)", hx_card_rules());
+	CHECK_MSG(hx_card_rules() == 3, "3 rules before the kill (%u)", hx_card_rules());
 	hx_stop_clifd(SIGKILL);
 	hx_start_clifd();
 	x1("admf", hx_doc("GetAllTaskDetails", NULL), &a);
-	check(xn(&a, M1 "//x1:taskResponseDetails") == 2, "after SIGKILL and restart: 2 tasks");
-	check(xn(&a, M1 "//x1:taskDetails[x1:xId='" T1 "']//x1:ipv4Address") == 2 &&
+	CHECK_MSG(xn(&a, M1 "//x1:taskResponseDetails") == 2, "after SIGKILL and restart: 2 tasks");
+	CHECK_MSG(xn(&a, M1 "//x1:taskDetails[x1:xId='" T1 "']//x1:ipv4Address") == 2 &&
 		      strcmp(xs(&a, M1 "//x1:taskDetails[x1:xId='" T3 "']//x1:macAddress"), "00:11:22:33:44:55") == 0,
 	      "after restart: the same targets");
-	check(xn(&a, M1 "//x1:provisioningStatus[.='complete']") == 2, "after restart: both provisioned");
+	CHECK_MSG(xn(&a, M1 "//x1:provisioningStatus[.='complete']") == 2, "after restart: both provisioned");
 	ans_free(&a);
-	check(hx_wait_rules(3, 2000) == 3, "after restart: the same 3 rules on the card (%u)", hx_card_rules());
+	CHECK_MSG(hx_wait_rules(3, 2000) == 3, "after restart: the same 3 rules on the card (%u)", hx_card_rules());
 	x1("admf", hx_doc("GetDestinationDetails", hx_tag("dId", D1)), &a);
-	check(strcmp(xs(&a, M1 "//c:TCPPort"), "5001") == 0, "after restart: destination D1 kept");
+	CHECK_MSG(strcmp(xs(&a, M1 "//c:TCPPort"), "5001") == 0, "after restart: destination D1 kept");
 	ans_free(&a);
 	snprintf(cmd, sizeof(cmd), "'%s/clifctl' audit verify '%s/audit.log' > '%s/verify.out' 2>&1", hx.bindir, hx.state, hx.dir);
-	check(system(cmd) == 0, "clifctl audit verify exits 0 after SIGKILL (see %s/verify.out)", hx.dir);
-	check(hx_audit_has("local:clifd\tStart\t\tok: 2 tasks restored"), "audit: restart restored 2 tasks");
+	CHECK_MSG(system(cmd) == 0, "clifctl audit verify exits 0 after SIGKILL (see %s/verify.out)", hx.dir);
+	CHECK_MSG(hx_audit_has("local:clifd\tStart\t\tok: 2 tasks restored"), "audit: restart restored 2 tasks");
 }
 
 static void test_keepalive(void)
@@ -734,26 +726,26 @@ static void test_keepalive(void)
 	kill(hx.clifd_pid, SIGTERM);
 	for (int i = 0; i < 500 && waitpid(hx.clifd_pid, &st, WNOHANG) == 0; i++)
 		nap_us(10000);
-	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "SIGTERM: clifd exits 0");
+	CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "SIGTERM: clifd exits 0");
 	hx.clifd_pid = 0;
-	check(access(hx.sock_path, F_OK) != 0, "SIGTERM: management socket removed");
-	check(hx_audit_has("local:clifd\tStop\t\tok"), "audit: Stop");
+	CHECK_MSG(access(hx.sock_path, F_OK) != 0, "SIGTERM: management socket removed");
+	CHECK_MSG(hx_audit_has("local:clifd\tStop\t\tok"), "audit: Stop");
 
 	write_config(2);
 	hx_start_clifd();
-	check(hx_wait_rules(3, 2000) == 3, "time_p2 = 2: tasks restored first (%u rules)", hx_card_rules());
+	CHECK_MSG(hx_wait_rules(3, 2000) == 3, "time_p2 = 2: tasks restored first (%u rules)", hx_card_rules());
 	for (int i = 0; i < 300 && !strstr(hx_mgmt("status"), "keepalive_expiries 1"); i++)
 		nap_us(20000);
-	check(strstr(hx_mgmt("status"), "keepalive_expiries 1") != NULL, "keepalive expiry within 6 s");
-	check(hx_card_rules() == 0, "keepalive expiry: no rule left on the card (%u)", hx_card_rules());
-	check(hx_audit_has("local:clifd\tKeepaliveExpiry\t\tok: 2 tasks deactivated"), "audit: KeepaliveExpiry");
-	check(wait_report("ReportNEIssueRequest", "TIME_P2", 3000) == 1, "keepalive expiry: ReportNEIssue");
+	CHECK_MSG(strstr(hx_mgmt("status"), "keepalive_expiries 1") != NULL, "keepalive expiry within 6 s");
+	CHECK_MSG(hx_card_rules() == 0, "keepalive expiry: no rule left on the card (%u)", hx_card_rules());
+	CHECK_MSG(hx_audit_has("local:clifd\tKeepaliveExpiry\t\tok: 2 tasks deactivated"), "audit: KeepaliveExpiry");
+	CHECK_MSG(wait_report("ReportNEIssueRequest", "TIME_P2", 3000) == 1, "keepalive expiry: ReportNEIssue");
 	x1("admf", hx_doc("GetAllTaskDetails", NULL), &a);
-	check(xn(&a, M1 "//x1:taskResponseDetails") == 0, "keepalive expiry: no task left (GetAllTaskDetails)");
+	CHECK_MSG(xn(&a, M1 "//x1:taskResponseDetails") == 0, "keepalive expiry: no task left (GetAllTaskDetails)");
 	ans_free(&a);
 	ok_req("RemoveAllDestinations", NULL, "RemoveAllDestinations (nothing in use)");
 	x1("admf", hx_doc("ListAllDetails", NULL), &a);
-	check(xn(&a, M1 "//x1:dId") == 0 && xn(&a, M1 "//x1:xId") == 0, "ListAllDetails: empty");
+	CHECK_MSG(xn(&a, M1 "//x1:dId") == 0 && xn(&a, M1 "//x1:xId") == 0, "ListAllDetails: empty");
 	ans_free(&a);
 	ok_req("DeactivateAllTasks", NULL, "DeactivateAllTasks (none left)");
 }
@@ -769,7 +761,7 @@ static void test_config_errors(void)
 	rc = system(cmd);
 	snprintf(path, sizeof(path), "%s/bad.out", hx.dir);
 	out = hx_read_file(path, NULL);
-	check(WIFEXITED(rc) && WEXITSTATUS(rc) == 2 && out && strstr(out, "unknown key frobnicate"),
+	CHECK_MSG(WIFEXITED(rc) && WEXITSTATUS(rc) == 2 && out && strstr(out, "unknown key frobnicate"),
 	      "unknown key: exit 2 naming it");
 	free(out);
 	snprintf(path, sizeof(path), "%s/bad.conf", hx.dir);
@@ -778,13 +770,13 @@ static void test_config_errors(void)
 	rc = system(cmd);
 	snprintf(path, sizeof(path), "%s/bad.out", hx.dir);
 	out = hx_read_file(path, NULL);
-	check(WIFEXITED(rc) && WEXITSTATUS(rc) == 2 && out && strstr(out, "admf_identifier") && !strstr(out, "secret"),
+	CHECK_MSG(WIFEXITED(rc) && WEXITSTATUS(rc) == 2 && out && strstr(out, "admf_identifier") && !strstr(out, "secret"),
 	      "bad identifier: exit 2 naming the key, not the value");
 	free(out);
 	snprintf(cmd, sizeof(cmd), "'%s/clifd' -c '%s' --check-config > /dev/null 2>&1", hx.bindir, hx.conf);
-	check(system(cmd) == 0, "the test configuration checks out");
+	CHECK_MSG(system(cmd) == 0, "the test configuration checks out");
 	snprintf(cmd, sizeof(cmd), "'%s/clifd' --help > /dev/null 2>&1", hx.bindir);
-	check(system(cmd) == 0, "--help exits 0");
+	CHECK_MSG(system(cmd) == 0, "--help exits 0");
 }
 
 /* The documented example must load, and say the defaults the code has. */
@@ -799,15 +791,15 @@ static void test_example_config(void)
 	clifd_config_defaults(&def);
 	clifd_config_defaults(&ex);
 	err[0] = '\0';
-	check(clifd_config_load(&ex, path, err, sizeof(err)) == 0, "clifd.conf.example loads (%s)", err);
-	check(ex.x1_listen_port == def.x1_listen_port && strcmp(ex.x1_listen_host, def.x1_listen_host) == 0 &&
+	CHECK_MSG(clifd_config_load(&ex, path, err, sizeof(err)) == 0, "clifd.conf.example loads (%s)", err);
+	CHECK_MSG(ex.x1_listen_port == def.x1_listen_port && strcmp(ex.x1_listen_host, def.x1_listen_host) == 0 &&
 		      strcmp(ex.x1_version, def.x1_version) == 0 && ex.max_body == def.max_body &&
 		      strcmp(ex.state_dir, def.state_dir) == 0 && strcmp(ex.card, def.card) == 0 &&
 		      ex.time_p2 == def.time_p2 && ex.card_poll_ms == def.card_poll_ms &&
 		      ex.card_heartbeat_ms == def.card_heartbeat_ms && ex.log_level == def.log_level &&
 		      strcmp(ex.mgmt_socket, "/var/lib/clifd/clifd.sock") == 0 && ex.admf_report_host[0] == '\0',
 	      "clifd.conf.example states the defaults");
-	check(def.log_level == LOG_INFO, "default log level info");
+	CHECK_MSG(def.log_level == LOG_INFO, "default log level info");
 }
 
 static void no_log_leak(void)
@@ -817,8 +809,8 @@ static void no_log_leak(void)
 
 	snprintf(path, sizeof(path), "%s/clifd.log", hx.dir);
 	log = hx_read_file(path, NULL);
-	check(log && strstr(log, "X1 ActivateTask task t-") != NULL, "clifd's log names tasks by reference");
-	check(log && !strstr(log, "a1000000-") && !strstr(log, "10.1.2.") && !strstr(log, "LIID-TEST") &&
+	CHECK_MSG(log && strstr(log, "X1 ActivateTask task t-") != NULL, "clifd's log names tasks by reference");
+	CHECK_MSG(log && !strstr(log, "a1000000-") && !strstr(log, "10.1.2.") && !strstr(log, "LIID-TEST") &&
 		      !strstr(log, "00:11:22:33:44:55"),
 	      "clifd's log holds no XID, target or LIID");
 	free(log);

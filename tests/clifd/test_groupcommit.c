@@ -39,14 +39,6 @@
 #define CHECK_PROG PROG
 #include "check.h"
 
-/* One check with its own message (the arguments are evaluated only when it fails). */
-#define check(ok, ...)                                                                       \
-	do {                                                                                 \
-		checks++;                                                                    \
-		if (!(ok))                                                                   \
-			check_fail(__VA_ARGS__);                                             \
-	} while (0)
-
 #define D1 "d2000000-0000-4000-8000-000000000001"
 #define D2 "d2000000-0000-4000-8000-000000000002"
 #define T1 "a2000000-0000-4000-8000-000000000001"
@@ -183,7 +175,7 @@ static void expect(unsigned n, const char *want, const char *what)
 {
 	const char *got = nth(n);
 
-	check(strcmp(got, want) == 0, "%s: message %u answered '%s', want '%s'", what, n, got, want);
+	CHECK_MSG(strcmp(got, want) == 0, "%s: message %u answered '%s', want '%s'", what, n, got, want);
 }
 
 /* ---- the tests ---- */
@@ -197,7 +189,7 @@ static void test_visibility(void)
 	expect(1, "ok", "ActivateTask T1");
 	expect(2, "error 2010", "the same XID again in the same request");
 	expect(3, "GetTaskDetailsResponse", "GetTaskDetails sees the request's own activation");
-	check(stored_tasks() == 1 && hx_card_rules() == 1, "committed: 1 task stored (%d), 1 rule (%u)", stored_tasks(),
+	CHECK_MSG(stored_tasks() == 1 && hx_card_rules() == 1, "committed: 1 task stored (%d), 1 rule (%u)", stored_tasks(),
 	      hx_card_rules());
 }
 
@@ -212,35 +204,35 @@ static void test_commit_fails(void)
 	expect(3, "ok", "commit failed: Ping still answered");
 	expect(4, "error 2020", "commit failed: GetTaskDetails answered from the rolled-back store");
 	expect(5, "error 2010", "commit failed: an error stands");
-	check(strstr(answer, "no change of this request was kept") != NULL, "the description says nothing was kept");
+	CHECK_MSG(strstr(answer, "no change of this request was kept") != NULL, "the description says nothing was kept");
 	request(by_id("GetDestinationDetails", "dId", D2), NULL);
 	expect(1, "error 2040", "commit failed: the destination is not there");
-	check(stored_tasks() == 1 && hx_card_rules() == 1, "commit failed: 1 task (%d), 1 rule (%u) as before",
+	CHECK_MSG(stored_tasks() == 1 && hx_card_rules() == 1, "commit failed: 1 task (%d), 1 rule (%u) as before",
 	      stored_tasks(), hx_card_rules());
-	check(hx_audit_has("\tActivateTask\t" T2 "\tok") && hx_audit_has("\tActivateTask\t" T2 "\trolled back: error 3000"),
+	CHECK_MSG(hx_audit_has("\tActivateTask\t" T2 "\tok") && hx_audit_has("\tActivateTask\t" T2 "\trolled back: error 3000"),
 	      "audit: the activation, then its rollback");
-	check(hx_audit_has("\tCreateDestination\t" D2 "\trolled back: error 6000"), "audit: CreateDestination rolled back");
+	CHECK_MSG(hx_audit_has("\tCreateDestination\t" D2 "\trolled back: error 6000"), "audit: CreateDestination rolled back");
 
 	fail_commit = 1;
 	request(modify(T1, HX_IP("10.2.0.5") HX_IP("10.2.0.6")), NULL);
 	expect(1, "error 3001", "commit failed: ModifyTask");
-	check(hx_card_rules() == 1, "ModifyTask rolled back: 1 rule (%u)", hx_card_rules());
+	CHECK_MSG(hx_card_rules() == 1, "ModifyTask rolled back: 1 rule (%u)", hx_card_rules());
 	request(by_id("GetTaskDetails", "xId", T1), NULL);
-	check(strstr(answer, "10.2.0.1") && !strstr(answer, "10.2.0.5"), "ModifyTask rolled back: the old target");
+	CHECK_MSG(strstr(answer, "10.2.0.1") && !strstr(answer, "10.2.0.5"), "ModifyTask rolled back: the old target");
 
 	fail_commit = 1;
 	request(by_id("DeactivateTask", "xId", T1), NULL);
 	expect(1, "error 4000", "commit failed: DeactivateTask");
-	check(stored_tasks() == 1 && hx_card_rules() == 1, "DeactivateTask rolled back: task (%d) and rule (%u) back",
+	CHECK_MSG(stored_tasks() == 1 && hx_card_rules() == 1, "DeactivateTask rolled back: task (%d) and rule (%u) back",
 	      stored_tasks(), hx_card_rules());
 
 	fail_commit = 1;
 	request(hx_msg("DeactivateAllTasks", NULL), NULL);
 	expect(1, "error 5000", "commit failed: DeactivateAllTasks");
-	check(stored_tasks() == 1 && hx_card_rules() == 1, "DeactivateAllTasks rolled back: task (%d) and rule (%u) back",
+	CHECK_MSG(stored_tasks() == 1 && hx_card_rules() == 1, "DeactivateAllTasks rolled back: task (%d) and rule (%u) back",
 	      stored_tasks(), hx_card_rules());
 	request(by_id("GetTaskDetails", "xId", T1), NULL);
-	check(strstr(answer, "<x1:provisioningStatus>complete<") != NULL, "T1 provisioned again after the rollback");
+	CHECK_MSG(strstr(answer, "<x1:provisioningStatus>complete<") != NULL, "T1 provisioned again after the rollback");
 }
 
 static void test_write_fails(void)
@@ -252,13 +244,13 @@ static void test_write_fails(void)
 	expect(1, "error 3000", "a later write failed: the earlier ActivateTask is undone");
 	expect(2, "error 3000", "the failing ActivateTask");
 	expect(3, "error 4000", "a change after the failure is refused");
-	check(stored_tasks() == 1 && hx_card_rules() == 1, "after the failed write: 1 task (%d), 1 rule (%u)",
+	CHECK_MSG(stored_tasks() == 1 && hx_card_rules() == 1, "after the failed write: 1 task (%d), 1 rule (%u)",
 	      stored_tasks(), hx_card_rules());
 
 	request(activate(T3, HX_IP("10.2.0.7")), by_id("DeactivateTask", "xId", T1), NULL);
 	expect(1, "ok", "afterwards requests commit again: ActivateTask");
 	expect(2, "ok", "afterwards requests commit again: DeactivateTask");
-	check(stored_tasks() == 1 && hx_card_rules() == 1, "T3 only: 1 task (%d), 1 rule (%u)", stored_tasks(),
+	CHECK_MSG(stored_tasks() == 1 && hx_card_rules() == 1, "T3 only: 1 task (%d), 1 rule (%u)", stored_tasks(),
 	      hx_card_rules());
 }
 
