@@ -45,36 +45,32 @@ struct dest_list {
 	size_t n, cap;
 };
 
+/* Appends one item of size bytes to a growing array (*v, *n used, *cap allocated). */
+static int list_push(void **v, size_t *n, size_t *cap, const void *item, size_t size)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		void *nv = realloc(*v, c * size);
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = c;
+	}
+	memcpy((char *)*v + *n * size, item, size);
+	(*n)++;
+	return 0;
+}
+
 static int task_collect(const struct clifd_task *t, void *arg)
 {
 	struct task_list *l = arg;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct clifd_task *v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = *t;
-	return 0;
+	return list_push((void **)&l->v, &l->n, &l->cap, t, sizeof(*t));
 }
 
 static int dest_collect(const struct clifd_destination *dst, void *arg)
 {
 	struct dest_list *l = arg;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct clifd_destination *v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = *dst;
-	return 0;
+	return list_push((void **)&l->v, &l->n, &l->cap, dst, sizeof(*dst));
 }
 
 /* ---- status ---- */
