@@ -128,3 +128,4 @@ include tests/encode/module.mk
 include tests/clifd/rulecomp.mk
 include tests/clifd/daemon.mk
 include tests/clifd/fuzz.mk
+include tests/clifd/deliver.mk

@@ -6,6 +6,7 @@
 #   store     the task store: SQLite (WAL, synchronous writes), restored at start
 #   audit     the hash-chained audit log and its verifier
 #   rulecomp  targets + scope -> card rules through libclif, reference-counted keys
+#   deliver   one TS 102 232-1 sender per destination (TLS, keep-alive, resend buffer)
 #   server, config, ... (the daemon)
 # Test suites: tests/clifd/test_NAME.c -> build/bin/clif-test-clifd-NAME.
 
@@ -24,7 +25,7 @@ $(CLIFD_LIB): $(CLIFD_SRCS:%.c=$(BUILD)/obj/%.o)
 ALL_PROGRAMS += $(CLIFD_LIB)
 
 ifneq ($(wildcard hostdrv/clifd/main.c),)
-$(BIN)/clifd: $(BUILD)/obj/hostdrv/clifd/main.o $(CLIFD_LIB) $(BUILD)/lib/libclif.a
+$(BIN)/clifd: $(BUILD)/obj/hostdrv/clifd/main.o $(CLIFD_LIB) $(ETSI_LIB) $(BUILD)/lib/libclif.a
 	@mkdir -p $(@D)
 	$(CC) $^ $(CLIFD_LDLIBS) $(LIBCLIF_LDLIBS) -o $@
 

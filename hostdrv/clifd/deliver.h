@@ -1,0 +1,108 @@
+/* Delivery of TS 102 232-1 PS-PDUs to one LEMF (HI2/HI3 destination), issue 7 item 2.
+ *
+ * clifd is the TCP client (TS 102 232-1 §6.2): one struct deliver per destination owns a
+ * sender thread that connects over TLS (1.2 minimum, 1.3 preferred, mutual authentication,
+ * the LEMF's certificate checked against the configured CA and name or IP), reconnects with
+ * exponential backoff, and writes the PDUs queued by deliver_submit() in order.
+ *
+ * Loss avoidance (§6.3): the last resend_bytes of written PDUs (whole PDUs) stay in a cyclic
+ * resend buffer and are written again after every reconnect, so data the LEMF had not yet
+ * stored when the connection broke arrives anyway; the LEMF tolerates the duplicates.
+ *
+ * Keep-alive (§6.3, TRI): when nothing was written for TIME1 a keep-alive is sent with its
+ * own sequence counter; if no keep-aliveResponse with a sequence number we sent arrives
+ * within TIME2 one more keep-alive is sent, and if none arrives within TIME3 of the first the
+ * connection is closed and re-established. Keep-alives go out between PDU writes, never
+ * behind the whole backlog. A write that makes no progress for TIME3 also closes the
+ * connection.
+ *
+ * Memory: the queue, the resend buffer and one PDU of scratch are allocated by deliver_new();
+ * nothing is allocated per PDU. Nothing identifying (LIIDs, targets) is ever logged: this
+ * module logs nothing at all; errors surface through deliver_stats().
+ *
+ * Not yet: the on-disk spool while the LEMF is away (the queue is memory only), X2/X3. */
+#ifndef CLIFD_DELIVER_H
+#define CLIFD_DELIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct deliver_config {
+	const char *host;           /* LEMF address or name (getaddrinfo) */
+	uint16_t port;
+	const char *server_name;    /* name or IP literal the LEMF certificate must carry;
+				       NULL: host. A name is also sent as SNI. */
+	const char *ca_file;        /* PEM CA(s) that issued the LEMF's certificate */
+	const char *cert_file;      /* clifd's client certificate chain (PEM) */
+	const char *key_file;       /* its private key (PEM) */
+	unsigned time1_ms;          /* TIME1: idle time before a keep-alive (>= 10) */
+	unsigned time2_ms;          /* TIME2: wait for a keep-aliveResponse before a retry */
+	unsigned time3_ms;          /* TIME3: wait before the connection is declared dead;
+				       > time2_ms */
+	unsigned backoff_initial_ms; /* first reconnect delay (>= 1), doubled per failure... */
+	unsigned backoff_max_ms;    /* ...up to this (>= backoff_initial_ms) */
+	size_t resend_bytes;        /* resend buffer size (0: no resend) */
+	size_t queue_bytes;         /* queue size; each PDU takes its length + 4 */
+	size_t max_pdu;             /* largest PDU accepted; 0: 65535 + 256 */
+	/* The keep-alives' PSHeader: operatorIdentifier (1..16 bytes), networkElementIdentifier
+	 * (0..16), delivery country (NULL: omitted). They carry LIID "-" and CIN 0, as the
+	 * connection-level TRI PDUs of TS 102 232-1 §6.2.2 do. */
+	const uint8_t *operator_id;
+	size_t operator_id_len;
+	const uint8_t *ne_id;
+	size_t ne_id_len;
+	const char *delivery_country;
+};
+
+struct deliver_stats {
+	uint64_t sent_pdus;         /* queued PDUs written to a connection, or kept in the resend
+				       buffer when the connection broke while writing them */
+	uint64_t sent_bytes;        /* their bytes */
+	uint64_t resent_pdus;       /* PDUs written again from the resend buffer */
+	uint64_t connects;          /* connections established (TLS handshake done) */
+	uint64_t reconnects;        /* connections established after a previous one broke */
+	uint64_t connect_failures;  /* TCP or TLS set-up failures (bad certificate included) */
+	uint64_t keepalives_sent;
+	uint64_t keepalives_answered; /* keep-aliveResponses matching one we sent */
+	uint64_t keepalive_timeouts;  /* connections closed because TIME3 expired */
+	uint64_t lost_pdus;         /* refused by deliver_submit (-ENOSPC), or broken mid-write
+				       and not in the resend buffer */
+	uint64_t queued_bytes;      /* bytes waiting in the queue now */
+	int connected;              /* 1 while a connection is up */
+};
+
+struct deliver;
+
+/* Validates c, loads the TLS material, allocates the buffers and starts the sender thread
+ * (which connects in the background). The strings in c are not kept after the call.
+ * Returns the sender, or NULL with errno: EINVAL (NULL c or host, port 0, missing TLS
+ * files, time1_ms < 10, time3_ms <= time2_ms, time2_ms 0, backoff 0 or max < initial,
+ * queue_bytes smaller than one max_pdu + 4, operator id not 1..16, NE id over 16),
+ * EPROTO (the CA, certificate or key does not load, or the key does not match),
+ * ENOMEM, or pthread_create's error. */
+struct deliver *deliver_new(const struct deliver_config *c);
+
+/* Copies one encoded PS-PDU into the queue; never blocks on the network.
+ * Returns 0, -EINVAL (NULL d or pdu, len 0), -EMSGSIZE (len > max_pdu), -ENOSPC (queue full:
+ * the PDU is dropped and counted in lost_pdus). Thread-safe. */
+int deliver_submit(struct deliver *d, const uint8_t *pdu, size_t len);
+
+/* Waits until every PDU queued so far has been written (queue empty, no write in progress).
+ * Returns 0, -ETIMEDOUT after timeout_ms, -EINVAL (NULL d). */
+int deliver_flush(struct deliver *d, unsigned timeout_ms);
+
+/* A consistent snapshot of the counters. */
+void deliver_stats(struct deliver *d, struct deliver_stats *out);
+
+/* Stops the sender thread (closing the connection; queued PDUs not yet written are dropped,
+ * call deliver_flush() first to avoid that) and frees everything. NULL is a no-op. */
+void deliver_free(struct deliver *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,553 @@
+/* clifd's TS 102 232-1 sender (hostdrv/clifd/deliver.c) against the real clif-lemf over mutual
+ * TLS: in-order delivery, keep-alives answered, a LEMF killed and restarted (nothing lost,
+ * duplicates only from the resend buffer), a LEMF with a certificate from another CA or for
+ * another address (nothing sent), a LEMF that never answers keep-alives (TIME2 retry, TIME3
+ * reconnect), queue overflow (counted as lost), and refused configurations.
+ * argv[1]: the folder holding clif-lemf. */
+#define _GNU_SOURCE
+#define CHECK_PROG "clifd-deliver"
+#include "check.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "deliver.h"
+#include "etsi_cc.h"
+
+static const char *bin;
+static struct etsi_cc_ctx cc;
+static const uint8_t LIID[] = "LIID-D";
+static const uint8_t OPER[] = "CLIFOP";
+static const uint8_t NEID[] = "clif-ne-1";
+#define PAYLOAD 64u
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* One CC PDU: an IPv4/UDP datagram whose payload starts with id (big endian). */
+static size_t make_pdu(uint32_t id, uint8_t *out, size_t cap)
+{
+	uint8_t ip[PAYLOAD] = {0x45, 0, 0, PAYLOAD, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
+	ip[20] = 0x30;
+	ip[22] = 0x30;
+	ip[25] = PAYLOAD - 20;
+	ip[28] = (uint8_t)(id >> 24);
+	ip[29] = (uint8_t)(id >> 16);
+	ip[30] = (uint8_t)(id >> 8);
+	ip[31] = (uint8_t)id;
+	long n = etsi_cc_encode(&cc, id, 1700000000000000000ull + id * 1000ull, ETSI_CC_DIR_FROM_TARGET, ip,
+				PAYLOAD, out, cap);
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* The ids of the packets in a clif-lemf CC pcap (nanosecond format), in file order; a record
+ * cut short by a killed writer ends the list. Returns the count, -1 if the file is missing. */
+static long pcap_ids(const char *path, uint32_t *ids, long max)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return -1;
+	uint8_t gh[24], rh[16], data[PAYLOAD];
+	long n = 0;
+	if (fread(gh, 1, 24, f) == 24) {
+		while (n < max && fread(rh, 1, 16, f) == 16) {
+			uint32_t incl;
+			memcpy(&incl, rh + 8, 4);
+			if (incl != PAYLOAD || fread(data, 1, PAYLOAD, f) != PAYLOAD)
+				break;
+			ids[n++] = (uint32_t)data[28] << 24 | (uint32_t)data[29] << 16 | (uint32_t)data[30] << 8 | data[31];
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	static char buf[1 << 20];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+static int count_str(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; p && (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* ---- clif-lemf ---- */
+
+struct lemf {
+	pid_t pid;
+	int port;
+	char dir[128];
+};
+
+/* Starts clif-lemf with output in check_dir/name, on port (0: any), TLS with the given server
+ * certificate (a file stem in the PKI folder), requiring client certificates from ca; with
+ * conns > 0 it exits by itself after that many connections have ended. */
+static struct lemf lemf_start(const char *name, int port, const char *server, int conns)
+{
+	struct lemf l = {0, 0, ""};
+	char pf[160], cmd[1024];
+	snprintf(l.dir, sizeof l.dir, "%s", check_path(name));
+	snprintf(pf, sizeof pf, "%s.port", l.dir);
+	unlink(pf);
+	const char *pki = check_path("pki");
+	snprintf(cmd, sizeof cmd,
+		 "exec %s/clif-lemf -q -o %s -l 127.0.0.1:%d --port-file %s --tls-cert %s/%s.crt --tls-key %s/%s.key "
+		 "--tls-ca %s/ca.crt %s%.0d 2>%s.err",
+		 bin, l.dir, port, pf, pki, server, pki, server, pki, conns ? "--connections " : "", conns, l.dir);
+	l.pid = fork();
+	if (l.pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 500 && l.port <= 0; i++) {
+		FILE *f = fopen(pf, "r");
+		if (f) {
+			if (fscanf(f, "%d", &l.port) != 1)
+				l.port = 0;
+			fclose(f);
+		}
+		if (l.port <= 0)
+			sleep_ms(10);
+	}
+	CHECK(l.port > 0);
+	return l;
+}
+
+/* Stops it (SIGTERM: it writes its summary; SIGKILL: nothing flushed; 0: waits for it to
+ * exit by itself, at most 10 s). Returns the exit status (128 + signal when killed). */
+static int lemf_stop(struct lemf *l, int sig)
+{
+	int st = 0;
+	for (int i = 0; sig == 0 && i < 1000; i++) {
+		if (waitpid(l->pid, &st, WNOHANG) == l->pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		sleep_ms(10);
+	}
+	kill(l->pid, sig ? sig : SIGKILL);
+	if (waitpid(l->pid, &st, 0) != l->pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static const char *lemf_file(const struct lemf *l, const char *name)
+{
+	static char p[2][200];
+	static int k;
+	k ^= 1;
+	snprintf(p[k], sizeof p[k], "%s/%s", l->dir, name);
+	return p[k];
+}
+
+/* A number from the summary on clif-lemf's stderr: the value right before label. */
+static long long summary_value(const struct lemf *l, const char *label)
+{
+	char p[200];
+	snprintf(p, sizeof p, "%s.err", l->dir);
+	const char *s = slurp(p);
+	const char *at = s ? strstr(s, label) : NULL;
+	if (at == NULL)
+		return -1;
+	while (at > s && at[-1] == ' ')
+		at--;
+	while (at > s && at[-1] >= '0' && at[-1] <= '9')
+		at--;
+	return atoll(at);
+}
+
+/* ---- the sender's configuration ---- */
+
+static struct deliver_config config(int port)
+{
+	static char ca[128], crt[128], key[128];
+	snprintf(ca, sizeof ca, "%s/ca.crt", check_path("pki"));
+	snprintf(crt, sizeof crt, "%s/client.crt", check_path("pki"));
+	snprintf(key, sizeof key, "%s/client.key", check_path("pki"));
+	struct deliver_config c = {
+		.host = "127.0.0.1", .port = (uint16_t)port, .ca_file = ca, .cert_file = crt, .key_file = key,
+		.time1_ms = 10000, .time2_ms = 2000, .time3_ms = 4000,
+		.backoff_initial_ms = 50, .backoff_max_ms = 400,
+		.resend_bytes = 64 * 1024, .queue_bytes = 4 * 1024 * 1024,
+		.operator_id = OPER, .operator_id_len = sizeof OPER - 1, .ne_id = NEID, .ne_id_len = sizeof NEID - 1,
+		.delivery_country = "XX",
+	};
+	return c;
+}
+
+/* ---- 1: N PDUs arrive once each, in order, no gap ---- */
+
+static void test_in_order(void)
+{
+	enum { N = 1000 };
+	struct lemf l = lemf_start("order", 0, "server", 1);
+	struct deliver_config c = config(l.port);
+	struct deliver *d = deliver_new(&c);
+	CHECK(d != NULL);
+	if (d == NULL)
+		return;
+	uint8_t pdu[512];
+	size_t bytes = 0;
+	for (uint32_t i = 0; i < N; i++) {
+		size_t n = make_pdu(i, pdu, sizeof pdu);
+		bytes += n;
+		CHECK_EQ(deliver_submit(d, pdu, n), 0);
+	}
+	CHECK_EQ(deliver_flush(d, 10000), 0);
+	struct deliver_stats s;
+	deliver_stats(d, &s);
+	CHECK_EQ(s.sent_pdus, N);
+	CHECK_EQ(s.sent_bytes, bytes);
+	CHECK_EQ(s.connects, 1);
+	CHECK_EQ(s.reconnects, 0);
+	CHECK_EQ(s.lost_pdus, 0);
+	CHECK_EQ(s.queued_bytes, 0);
+	CHECK_EQ(s.connected, 1);
+	deliver_free(d); /* the connection ends: clif-lemf drains it and exits */
+	CHECK_EQ(lemf_stop(&l, 0), 0);
+	static uint32_t ids[N + 10];
+	long n = pcap_ids(lemf_file(&l, "cc-LIID-D.pcap"), ids, N + 10);
+	CHECK_EQ(n, N);
+	long inorder = 0;
+	for (long i = 0; i < n; i++)
+		inorder += ids[i] == (uint32_t)i;
+	CHECK_EQ(inorder, N);
+	const char *e = slurp(lemf_file(&l, "events.jsonl"));
+	CHECK(e != NULL);
+	CHECK_EQ(count_str(e, "\"event\":\"gap\""), 0);
+	CHECK_EQ(count_str(e, "\"event\":\"duplicate\""), 0);
+	CHECK_EQ(summary_value(&l, "CC,"), N);
+}
+
+/* ---- 2: keep-alives while idle, every one answered ---- */
+
+static void test_keepalive(void)
+{
+	struct lemf l = lemf_start("keepalive", 0, "server", 1);
+	struct deliver_config c = config(l.port);
+	c.time1_ms = 1000;
+	c.time2_ms = 500;
+	c.time3_ms = 1500;
+	struct deliver *d = deliver_new(&c);
+	CHECK(d != NULL);
+	if (d == NULL)
+		return;
+	sleep_ms(3500); /* keep-alives at about 1, 2 and 3 s */
+	struct deliver_stats s;
+	deliver_stats(d, &s);
+	CHECK_EQ(s.keepalives_sent, 3);
+	CHECK_EQ(s.keepalives_answered, 3);
+	CHECK_EQ(s.keepalive_timeouts, 0);
+	CHECK_EQ(s.connects, 1);
+	CHECK_EQ(s.sent_pdus, 0);
+	deliver_free(d);
+	CHECK_EQ(lemf_stop(&l, 0), 0);
+	CHECK_EQ(summary_value(&l, "replies sent"), 3);
+	CHECK_EQ(summary_value(&l, "TRI,"), 3);
+	const char *e = slurp(lemf_file(&l, "events.jsonl"));
+	CHECK_EQ(count_str(e, "\"tri\":\"keep-alive\""), 3);
+	CHECK_EQ(count_str(e, "\"event\":\"gap\""), 0);
+}
+
+/* ---- 3: the LEMF killed mid-stream and restarted on the same port ---- */
+
+static void test_restart(void)
+{
+	enum { N = 3000, BATCH = 50 };
+	struct lemf a = lemf_start("run-a", 0, "server", 0);
+	int port = a.port;
+	struct deliver_config c = config(port);
+	struct deliver *d = deliver_new(&c);
+	CHECK(d != NULL);
+	if (d == NULL)
+		return;
+	uint8_t pdu[512];
+	size_t pdu_len = 0;
+	struct lemf b = {0, 0, ""};
+	int rc_a = -1;
+	for (uint32_t i = 0; i < N; i++) {
+		if (i == N / 3)
+			rc_a = lemf_stop(&a, SIGKILL);
+		if (i == 2 * N / 3) /* 20 batches (about 2 s) later */
+			b = lemf_start("run-b", port, "server", 1);
+		pdu_len = make_pdu(i, pdu, sizeof pdu);
+		CHECK_MSG(deliver_submit(d, pdu, pdu_len) == 0, "restart: submit %u refused", i);
+		if (i % BATCH == BATCH - 1)
+			sleep_ms(100);
+	}
+	CHECK_EQ(rc_a, 128 + SIGKILL);
+	CHECK_EQ(deliver_flush(d, 20000), 0);
+	struct deliver_stats s;
+	deliver_stats(d, &s);
+	CHECK(s.reconnects >= 1);
+	CHECK_EQ(s.lost_pdus, 0);
+	CHECK_EQ(s.sent_pdus, N);
+	CHECK(s.resent_pdus >= 1);
+	deliver_free(d);
+	if (b.pid > 0)
+		CHECK_EQ(lemf_stop(&b, 0), 0);
+	static uint32_t ia[2 * N], ib[2 * N];
+	long na = pcap_ids(lemf_file(&a, "cc-LIID-D.pcap"), ia, 2 * N);
+	long nb = pcap_ids(lemf_file(&b, "cc-LIID-D.pcap"), ib, 2 * N);
+	CHECK(na > 0 && nb > 0);
+	if (na <= 0 || nb <= 0)
+		return;
+	/* run A: 0, 1, 2, ... as far as it got to store; run B: one ascending run up to N - 1 */
+	long a_ok = 0, b_ok = 0;
+	for (long i = 0; i < na; i++)
+		a_ok += ia[i] == (uint32_t)i;
+	CHECK_EQ(a_ok, na);
+	for (long i = 0; i < nb; i++)
+		b_ok += ib[i] == ib[0] + (uint32_t)i;
+	CHECK_EQ(b_ok, nb);
+	CHECK_EQ(ib[nb - 1], N - 1);
+	/* together: every PDU, and the overlap no more than the resend buffer holds */
+	CHECK_MSG(ib[0] <= (uint32_t)na, "restart: ids %ld..%u lost (run B starts at %u)", na, ib[0] - 1, ib[0]);
+	long dups = na - (long)ib[0];
+	CHECK(dups >= 0);
+	CHECK_MSG((size_t)dups * (pdu_len + 4) <= c.resend_bytes, "restart: %ld duplicates, more than the resend buffer",
+		  dups);
+	const char *e = slurp(lemf_file(&b, "events.jsonl"));
+	CHECK_EQ(count_str(e, "\"event\":\"gap\""), 0);
+	CHECK_EQ(count_str(e, "\"event\":\"duplicate\""), 0); /* B sees each once */
+}
+
+/* ---- 4: a LEMF whose certificate comes from another CA, or names another address, gets
+ * nothing ---- */
+
+static void test_refused(const char *name, const char *server_cert, const char *server_name)
+{
+	struct lemf l = lemf_start(name, 0, server_cert, 0);
+	struct deliver_config c = config(l.port);
+	c.server_name = server_name;
+	struct deliver *d = deliver_new(&c);
+	CHECK(d != NULL);
+	if (d == NULL)
+		return;
+	uint8_t pdu[512];
+	for (uint32_t i = 0; i < 10; i++) {
+		size_t n = make_pdu(i, pdu, sizeof pdu);
+		CHECK_EQ(deliver_submit(d, pdu, n), 0);
+	}
+	CHECK_EQ(deliver_flush(d, 1500), -ETIMEDOUT);
+	struct deliver_stats s;
+	deliver_stats(d, &s);
+	CHECK_EQ(s.sent_pdus, 0);
+	CHECK_EQ(s.connects, 0);
+	CHECK(s.connect_failures >= 2); /* and it kept trying */
+	CHECK_EQ(s.connected, 0);
+	deliver_free(d);
+	CHECK_EQ(lemf_stop(&l, SIGTERM), 0);
+	CHECK(access(lemf_file(&l, "cc-LIID-D.pcap"), F_OK) != 0);
+	CHECK_EQ(summary_value(&l, "CC,"), 0);
+}
+
+/* ---- 5: queue overflow while no LEMF is reachable ---- */
+
+static int closed_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof sa;
+	int port = 0;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 && getsockname(fd, (struct sockaddr *)&sa, &sl) == 0)
+		port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+static void test_overflow(void)
+{
+	struct deliver_config c = config(closed_port());
+	c.max_pdu = 512;
+	c.queue_bytes = 4096;
+	struct deliver *d = deliver_new(&c);
+	CHECK(d != NULL);
+	if (d == NULL)
+		return;
+	uint8_t pdu[600];
+	size_t n = make_pdu(0, pdu, sizeof pdu);
+	long fits = (long)(4096 / (n + 4)), ok = 0, nospc = 0;
+	for (int i = 0; i < 100; i++) {
+		int rc = deliver_submit(d, pdu, n);
+		ok += rc == 0;
+		nospc += rc == -ENOSPC;
+	}
+	CHECK_EQ(ok, fits);
+	CHECK_EQ(nospc, 100 - fits);
+	CHECK_EQ(deliver_submit(d, pdu, 513), -EMSGSIZE);
+	CHECK_EQ(deliver_submit(d, pdu, 0), -EINVAL);
+	struct deliver_stats s;
+	deliver_stats(d, &s);
+	CHECK_EQ(s.lost_pdus, 100 - fits);
+	CHECK_EQ(s.queued_bytes, (unsigned long long)fits * (n + 4));
+	CHECK_EQ(s.sent_pdus, 0);
+	deliver_free(d);
+}
+
+/* ---- 6: a LEMF that takes everything and never answers a keep-alive: TIME3 ---- */
+
+struct mute {
+	int lfd;
+	SSL_CTX *ctx;
+	int accepted;
+};
+
+/* Accepts connections one after the other, completes the handshake and reads until the
+ * client goes away; never writes. Ends when the listening socket is shut down. */
+static void *mute_server(void *arg)
+{
+	struct mute *m = arg;
+	for (;;) {
+		int fd = accept(m->lfd, NULL, NULL);
+		if (fd < 0)
+			return NULL;
+		SSL *ssl = SSL_new(m->ctx);
+		SSL_set_fd(ssl, fd);
+		if (SSL_accept(ssl) == 1) {
+			__atomic_add_fetch(&m->accepted, 1, __ATOMIC_SEQ_CST);
+			char buf[4096];
+			while (SSL_read(ssl, buf, sizeof buf) > 0)
+				;
+		}
+		SSL_free(ssl);
+		ERR_clear_error();
+		close(fd);
+	}
+}
+
+static void test_time3(void)
+{
+	struct mute m = {socket(AF_INET, SOCK_STREAM, 0), SSL_CTX_new(TLS_server_method()), 0};
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof sa;
+	char crt[160], key[160], ca[160];
+	snprintf(crt, sizeof crt, "%s/server.crt", check_path("pki"));
+	snprintf(key, sizeof key, "%s/server.key", check_path("pki"));
+	snprintf(ca, sizeof ca, "%s/ca.crt", check_path("pki"));
+	int ok = m.ctx && SSL_CTX_use_certificate_chain_file(m.ctx, crt) == 1 &&
+		 SSL_CTX_use_PrivateKey_file(m.ctx, key, SSL_FILETYPE_PEM) == 1 &&
+		 SSL_CTX_load_verify_locations(m.ctx, ca, NULL) == 1 &&
+		 bind(m.lfd, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(m.lfd, 4) == 0 &&
+		 getsockname(m.lfd, (struct sockaddr *)&sa, &sl) == 0;
+	CHECK(ok);
+	if (m.ctx)
+		SSL_CTX_set_verify(m.ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	pthread_t t;
+	if (!ok || pthread_create(&t, NULL, mute_server, &m) != 0) {
+		close(m.lfd);
+		SSL_CTX_free(m.ctx);
+		return;
+	}
+	struct deliver_config c = config(ntohs(sa.sin_port));
+	c.time1_ms = 200;
+	c.time2_ms = 200;
+	c.time3_ms = 500;
+	struct deliver *d = deliver_new(&c);
+	CHECK(d != NULL);
+	if (d != NULL) {
+		sleep_ms(1800); /* keep-alive at ~0.2 s, retry ~0.4, dropped ~0.7, again ~0.9/1.1/1.4 */
+		struct deliver_stats s;
+		deliver_stats(d, &s);
+		CHECK(s.keepalive_timeouts >= 2);
+		CHECK(s.reconnects >= 2);
+		CHECK(s.keepalives_sent >= 2 * s.keepalive_timeouts); /* one retry after TIME2 each */
+		CHECK_EQ(s.keepalives_answered, 0);
+		deliver_free(d);
+	}
+	CHECK(__atomic_load_n(&m.accepted, __ATOMIC_SEQ_CST) >= 2);
+	shutdown(m.lfd, SHUT_RDWR);
+	pthread_join(t, NULL);
+	close(m.lfd);
+	SSL_CTX_free(m.ctx);
+}
+
+/* ---- 7: configurations refused ---- */
+
+static void test_config(void)
+{
+	struct deliver_config c = config(1);
+	c.time3_ms = c.time2_ms;
+	errno = 0;
+	CHECK(deliver_new(&c) == NULL && errno == EINVAL);
+	c = config(1);
+	c.queue_bytes = 1000; /* less than one default-size PDU */
+	errno = 0;
+	CHECK(deliver_new(&c) == NULL && errno == EINVAL);
+	c = config(1);
+	c.operator_id_len = 0;
+	errno = 0;
+	CHECK(deliver_new(&c) == NULL && errno == EINVAL);
+	c = config(1);
+	c.key_file = check_path("pki/ca.key"); /* not the certificate's key */
+	errno = 0;
+	CHECK(deliver_new(&c) == NULL && errno == EPROTO);
+	c = config(1);
+	c.ca_file = check_path("pki/missing.crt");
+	errno = 0;
+	CHECK(deliver_new(&c) == NULL && errno == EPROTO);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s BIN_DIR\n", argv[0]);
+		return 2;
+	}
+	bin = argv[1];
+	signal(SIGPIPE, SIG_IGN);
+	check_tmpdir("/tmp/clifd-deliver-XXXXXX");
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd,
+		 "set -e; mkdir -p %s; cd %s; "
+		 "gen() { openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+		 "-keyout $1.key -out $1.crt -subj /CN=$1 -days 2 2>/dev/null; }; "
+		 "leaf() { openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout $1.key "
+		 "-out $1.csr -subj /CN=$1 2>/dev/null; printf 'subjectAltName=IP:127.0.0.1\\n' >$1.ext; "
+		 "openssl x509 -req -in $1.csr -CA $2.crt -CAkey $2.key -CAcreateserial -out $1.crt -days 2 "
+		 "-extfile $1.ext 2>/dev/null; }; "
+		 "gen ca; gen otherca; leaf server ca; leaf client ca; leaf stranger otherca",
+		 check_path("pki"), check_path("pki"));
+	int rc = system(cmd);
+	CHECK_EQ(rc, 0);
+	struct etsi_cc_config cfg = {
+		.liid = LIID, .liid_len = sizeof LIID - 1, .operator_id = OPER, .operator_id_len = sizeof OPER - 1,
+		.ne_id = NEID, .ne_id_len = sizeof NEID - 1, .cin = 7, .delivery_country = "XX",
+		.ts_form = ETSI_CC_TS_MICRO, .ts_qualifier = 1,
+	};
+	CHECK_EQ(etsi_cc_init(&cc, &cfg), 0);
+	if (rc == 0) {
+		test_config();
+		test_overflow();
+		test_in_order();
+		test_keepalive();
+		test_refused("wrongca", "stranger", NULL);
+		test_refused("wrongname", "server", "127.0.0.2");
+		test_time3();
+		test_restart();
+	}
+	return check_done();
+}
