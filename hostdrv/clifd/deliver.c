@@ -1,6 +1,8 @@
-/* The TS 102 232-1 sender for one destination: queue, resend buffer, TLS client, keep-alive
- * (see deliver.h for the behaviour). One sender thread per destination owns the connection,
- * the resend buffer and the keep-alive state; submitters only touch the queue, under d->mu. */
+/* The TS 102 232-1 / TS 103 221-2 sender for one destination: queue, resend buffer, TLS
+ * client, keep-alive (see deliver.h for the behaviour). The two protocols share everything but
+ * the keep-alive PDU built and the replies framed and recognised (d->x2x3). One sender
+ * thread per destination owns the connection, the resend buffer and the keep-alive state;
+ * submitters only touch the queue, under d->mu. */
 #include "deliver.h"
 
 #include <arpa/inet.h>
@@ -26,9 +28,10 @@
 
 #include "../etsi/etsi_pdu.h"
 #include "../etsi/etsi_stream.h"
+#include "../etsi/x2x3.h"
 
 #define DEFAULT_MAX_PDU (65535u + 256u)
-#define RX_MAX_PDU 4096u /* the LEMF only sends keep-aliveResponses back */
+#define RX_MAX_PDU 4096u /* the LEMF only sends keep-alive answers back */
 
 /* A byte ring of records: a native u32 length, then that many bytes; both may wrap. */
 struct ring {
@@ -80,9 +83,10 @@ struct deliver {
 	char port[8];
 	unsigned time1, time2, time3, backoff_init, backoff_max;
 	size_t max_pdu;
+	int x2x3;           /* protocol DELIVER_X2X3 */
 	SSL_CTX *ctx;
-	struct etsi_cc_ctx ka_ctx;
-	struct etsi_seq ka_seq;
+	struct etsi_cc_ctx ka_ctx; /* TS 102 232-1 only */
+	struct etsi_seq ka_seq;    /* keep-alive numbers, in either protocol */
 
 	/* shared with submitters, under mu */
 	pthread_mutex_t mu;
@@ -332,16 +336,27 @@ static void queue_done(struct deliver *d, size_t n, int ok, int kept)
 
 /* ---- keep-alive ---- */
 
+/* A keep-alive with sequence number seq: a TRI keep-alive PS-PDU, or an X2/X3 Keepalive PDU.
+ * Returns its length or a negative etsi_err. */
+static long build_keepalive(struct deliver *d, uint32_t seq, uint8_t *out, size_t cap)
+{
+	if (d->x2x3) {
+		struct x2x3_pdu k = {.pdu_type = X2X3_PDU_KEEPALIVE, .has = X2X3_HAS_SEQ, .seq = seq};
+		return x2x3_encode(&k, out, cap);
+	}
+	return etsi_tri_encode(&d->ka_ctx, seq, real_ns(), ETSI_TRI_KEEPALIVE, out, cap);
+}
+
 static int send_keepalive(struct deliver *d, uint64_t now)
 {
-	uint8_t pdu[ETSI_TRI_MAX_PDU];
+	uint8_t pdu[ETSI_TRI_MAX_PDU > X2X3_FIXED_HDR + 8 ? ETSI_TRI_MAX_PDU : X2X3_FIXED_HDR + 8];
 	uint32_t seq = etsi_seq_take(&d->ka_seq, ETSI_SEQ_KEEPALIVE);
-	long n = etsi_tri_encode(&d->ka_ctx, seq, real_ns(), ETSI_TRI_KEEPALIVE, pdu, sizeof pdu);
+	long n = build_keepalive(d, seq, pdu, sizeof pdu);
 	if (n <= 0 || write_all(d, pdu, (size_t)n) != 0)
 		return -1;
 	if (!d->ka_waiting) {
 		d->ka_waiting = 1;
-		d->ka_retried = 0;
+		d->ka_retried = d->x2x3; /* TS 103 221-2 has no TIME2 retry: TIME_P2 only */
 		d->ka_first_ms = now;
 		d->ka_first_seq = seq;
 	}
@@ -420,6 +435,17 @@ static int is_ka_response(const uint8_t *p, size_t n, uint32_t *seq)
 	return have_seq && is_resp;
 }
 
+/* Returns 1 with *seq for an X2/X3 Keepalive Acknowledgement carrying a sequence number,
+ * else 0. */
+static int is_x_ack(const uint8_t *p, size_t n, uint32_t *seq)
+{
+	struct x2x3_pdu a;
+	if (x2x3_parse(p, n, &a) != 0 || a.pdu_type != X2X3_PDU_KEEPALIVE_ACK || !(a.has & X2X3_HAS_SEQ))
+		return 0;
+	*seq = a.seq;
+	return 1;
+}
+
 static void on_response(struct deliver *d, uint32_t seq)
 {
 	if (!d->ka_waiting || (uint32_t)(seq - d->ka_first_seq) > (uint32_t)(d->ka_last_seq - d->ka_first_seq))
@@ -452,7 +478,7 @@ static int read_service(struct deliver *d)
 	int r;
 	while ((r = etsi_stream_next(&d->rx, &it)) != 0) {
 		uint32_t seq = 0;
-		if (r == 1 && is_ka_response(it.pdu, it.len, &seq))
+		if (r == 1 && (d->x2x3 ? is_x_ack(it.pdu, it.len, &seq) : is_ka_response(it.pdu, it.len, &seq)))
 			on_response(d, seq);
 	}
 	return 0;
@@ -498,7 +524,7 @@ static void run_connection(struct deliver *d)
 	d->last_write_ms = mono_ms();
 	d->ka_waiting = 0;
 	etsi_stream_free(&d->rx);
-	if (etsi_stream_init(&d->rx, ETSI_STREAM_BER, RX_MAX_PDU) != 0)
+	if (etsi_stream_init(&d->rx, d->x2x3 ? ETSI_STREAM_X2X3 : ETSI_STREAM_BER, RX_MAX_PDU) != 0)
 		return;
 	if (d->resend.cap && resend_all(d) != 0)
 		return;
@@ -577,8 +603,11 @@ static int load_tls(struct deliver *d, const struct deliver_config *c)
 struct deliver *deliver_new(const struct deliver_config *c)
 {
 	int err = EINVAL;
-	if (c == NULL || c->host == NULL || c->port == 0 || !c->ca_file || !c->cert_file || !c->key_file ||
-	    c->time1_ms < 10 || c->time2_ms == 0 || c->time3_ms <= c->time2_ms || c->backoff_initial_ms == 0 ||
+	if (c == NULL || (c->protocol != DELIVER_TS102232 && c->protocol != DELIVER_X2X3))
+		goto fail_early;
+	int x2x3 = c->protocol == DELIVER_X2X3;
+	if (c->host == NULL || c->port == 0 || !c->ca_file || !c->cert_file || !c->key_file || c->time1_ms < 10 ||
+	    (x2x3 ? c->time3_ms == 0 : c->time2_ms == 0 || c->time3_ms <= c->time2_ms) || c->backoff_initial_ms == 0 ||
 	    c->backoff_max_ms < c->backoff_initial_ms || strlen(c->host) >= 256 ||
 	    (c->server_name && strlen(c->server_name) >= 256))
 		goto fail_early;
@@ -601,6 +630,7 @@ struct deliver *deliver_new(const struct deliver_config *c)
 	d->backoff_init = c->backoff_initial_ms;
 	d->backoff_max = c->backoff_max_ms;
 	d->max_pdu = max_pdu;
+	d->x2x3 = x2x3;
 
 	static const uint8_t dash[] = "-";
 	struct etsi_cc_config kc = {
@@ -608,7 +638,7 @@ struct deliver *deliver_new(const struct deliver_config *c)
 		.ne_id = c->ne_id, .ne_id_len = c->ne_id_len, .cin = 0, .delivery_country = c->delivery_country,
 		.ts_form = ETSI_CC_TS_GENERALIZED, .ts_frac_digits = 3,
 	};
-	if (etsi_cc_init(&d->ka_ctx, &kc) != 0)
+	if (!x2x3 && etsi_cc_init(&d->ka_ctx, &kc) != 0)
 		goto fail;
 	int rc = load_tls(d, c);
 	if (rc != 0) {

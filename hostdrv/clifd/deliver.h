@@ -1,4 +1,5 @@
-/* Delivery of TS 102 232-1 PS-PDUs to one LEMF (HI2/HI3 destination), issue 7 item 2.
+/* Delivery of TS 102 232-1 PS-PDUs, or TS 103 221-2 X2/X3 PDUs, to one LEMF (HI2/HI3 or
+ * X2/X3 destination), issue 7 item 2.
  *
  * clifd is the TCP client (TS 102 232-1 §6.2): one struct deliver per destination owns a
  * sender thread that connects over TLS (1.2 minimum, 1.3 preferred, mutual authentication,
@@ -16,11 +17,20 @@
  * behind the whole backlog. A write that makes no progress for TIME3 also closes the
  * connection.
  *
+ * X2/X3 mode (protocol DELIVER_X2X3, TS 103 221-2): the same sender, queue, resend buffer,
+ * TLS and reconnect; submitted PDUs are encoded X2/X3 PDUs. The keep-alive is an X2/X3
+ * Keepalive PDU whose sequence attribute comes from its own counter, and the answer expected
+ * is a Keepalive Acknowledgement echoing a sequence number we sent. TS 103 221-2 names the
+ * timers differently and has no retry: TIME_P1 (idle time before a keepalive, default 60 s,
+ * DELIVER_X2X3_TIME_P1_MS) is time1_ms, TIME_P2 (no acknowledgement within it: reconnect,
+ * default 180 s, DELIVER_X2X3_TIME_P2_MS) is time3_ms, and time2_ms is ignored. The
+ * keep-alive PSHeader fields (operator id, NE id, country) are not used either.
+ *
  * Memory: the queue, the resend buffer and one PDU of scratch are allocated by deliver_new();
  * nothing is allocated per PDU. Nothing identifying (LIIDs, targets) is ever logged: this
  * module logs nothing at all; errors surface through deliver_stats().
  *
- * Not yet: the on-disk spool while the LEMF is away (the queue is memory only), X2/X3. */
+ * Not yet: the on-disk spool while the LEMF is away (the queue is memory only). */
 #ifndef CLIFD_DELIVER_H
 #define CLIFD_DELIVER_H
 
@@ -31,7 +41,17 @@
 extern "C" {
 #endif
 
+enum deliver_protocol {
+	DELIVER_TS102232 = 0, /* TS 102 232-1 PS-PDUs, TRI keep-alives (the zero default) */
+	DELIVER_X2X3 = 1,     /* TS 103 221-2 X2/X3 PDUs, X2/X3 Keepalive / Acknowledgement */
+};
+
+/* TS 103 221-2 default timers, for time1_ms and time3_ms in X2/X3 mode. */
+#define DELIVER_X2X3_TIME_P1_MS 60000u  /* TIME_P1: keepalive after this much idle time */
+#define DELIVER_X2X3_TIME_P2_MS 180000u /* TIME_P2: no acknowledgement in time: reconnect */
+
 struct deliver_config {
+	enum deliver_protocol protocol;
 	const char *host;           /* LEMF address or name (getaddrinfo) */
 	uint16_t port;
 	const char *server_name;    /* name or IP literal the LEMF certificate must carry;
@@ -39,10 +59,12 @@ struct deliver_config {
 	const char *ca_file;        /* PEM CA(s) that issued the LEMF's certificate */
 	const char *cert_file;      /* clifd's client certificate chain (PEM) */
 	const char *key_file;       /* its private key (PEM) */
-	unsigned time1_ms;          /* TIME1: idle time before a keep-alive (>= 10) */
-	unsigned time2_ms;          /* TIME2: wait for a keep-aliveResponse before a retry */
-	unsigned time3_ms;          /* TIME3: wait before the connection is declared dead;
-				       > time2_ms */
+	unsigned time1_ms;          /* TIME1 (X2/X3: TIME_P1): idle time before a keep-alive
+				       (>= 10) */
+	unsigned time2_ms;          /* TIME2: wait for a keep-aliveResponse before a retry
+				       (X2/X3: ignored, no retry) */
+	unsigned time3_ms;          /* TIME3 (X2/X3: TIME_P2): wait for an answer before the
+				       connection is declared dead; > time2_ms (X2/X3: > 0) */
 	unsigned backoff_initial_ms; /* first reconnect delay (>= 1), doubled per failure... */
 	unsigned backoff_max_ms;    /* ...up to this (>= backoff_initial_ms) */
 	size_t resend_bytes;        /* resend buffer size (0: no resend) */
@@ -67,8 +89,9 @@ struct deliver_stats {
 	uint64_t reconnects;        /* connections established after a previous one broke */
 	uint64_t connect_failures;  /* TCP or TLS set-up failures (bad certificate included) */
 	uint64_t keepalives_sent;
-	uint64_t keepalives_answered; /* keep-aliveResponses matching one we sent */
-	uint64_t keepalive_timeouts;  /* connections closed because TIME3 expired */
+	uint64_t keepalives_answered; /* keep-aliveResponses (X2/X3: Keepalive
+					 Acknowledgements) matching one we sent */
+	uint64_t keepalive_timeouts;  /* connections closed because TIME3 (TIME_P2) expired */
 	uint64_t lost_pdus;         /* refused by deliver_submit (-ENOSPC), or broken mid-write
 				       and not in the resend buffer */
 	uint64_t queued_bytes;      /* bytes waiting in the queue now */
@@ -80,13 +103,14 @@ struct deliver;
 /* Validates c, loads the TLS material, allocates the buffers and starts the sender thread
  * (which connects in the background). The strings in c are not kept after the call.
  * Returns the sender, or NULL with errno: EINVAL (NULL c or host, port 0, missing TLS
- * files, time1_ms < 10, time3_ms <= time2_ms, time2_ms 0, backoff 0 or max < initial,
- * queue_bytes smaller than one max_pdu + 4, operator id not 1..16, NE id over 16),
+ * files, protocol unknown, time1_ms < 10, time3_ms <= time2_ms or time2_ms 0 (TS 102 232-1),
+ * time3_ms 0 (X2/X3), backoff 0 or max < initial, queue_bytes smaller than one max_pdu + 4,
+ * operator id not 1..16 or NE id over 16 (TS 102 232-1 only)),
  * EPROTO (the CA, certificate or key does not load, or the key does not match),
  * ENOMEM, or pthread_create's error. */
 struct deliver *deliver_new(const struct deliver_config *c);
 
-/* Copies one encoded PS-PDU into the queue; never blocks on the network.
+/* Copies one encoded PS-PDU (X2/X3 mode: X2/X3 PDU) into the queue; never blocks on the network.
  * Returns 0, -EINVAL (NULL d or pdu, len 0), -EMSGSIZE (len > max_pdu), -ENOSPC (queue full:
  * the PDU is dropped and counted in lost_pdus). Thread-safe. */
 int deliver_submit(struct deliver *d, const uint8_t *pdu, size_t len);

@@ -1,4 +1,4 @@
-# tests/clifd/test_deliver.c drives clifd's TS 102 232-1 sender (hostdrv/clifd/deliver.c) against
+# tests/clifd/test_deliver.c drives clifd's TS 102 232-1 and X2/X3 sender (hostdrv/clifd/deliver.c) against
 # the real clif-lemf, started from the bin directory given as its argument: besides the pattern
 # rule's libraries it links the ETSI encoders (libclif-etsi.a, which deliver.c needs too) and
 # sees their headers, and it wants clif-lemf built.

@@ -2,7 +2,9 @@
  * TLS: in-order delivery, keep-alives answered, a LEMF killed and restarted (nothing lost,
  * duplicates only from the resend buffer), a LEMF with a certificate from another CA or for
  * another address (nothing sent), a LEMF that never answers keep-alives (TIME2 retry, TIME3
- * reconnect), queue overflow (counted as lost), and refused configurations.
+ * reconnect), queue overflow (counted as lost), and refused configurations. The same in
+ * TS 103 221-2 (X2/X3) mode: X3 PDUs in order, X2/X3 Keepalives acknowledged, the restart,
+ * and TIME_P2 without a retry.
  * argv[1]: the folder holding clif-lemf. */
 #define _GNU_SOURCE
 #define CHECK_PROG "clifd-deliver"
@@ -23,12 +25,16 @@
 
 #include "deliver.h"
 #include "etsi_cc.h"
+#include "x2x3.h"
 
 static const char *bin;
 static struct etsi_cc_ctx cc;
 static const uint8_t LIID[] = "LIID-D";
 static const uint8_t OPER[] = "CLIFOP";
 static const uint8_t NEID[] = "clif-ne-1";
+static const uint8_t XID[16] = {0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0x4d, 0xef,
+				0x81, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef};
+#define X3_PCAP "x3-12345678-9abc-4def-8123-456789abcdef.pcap"
 #define PAYLOAD 64u
 
 static void sleep_ms(unsigned ms)
@@ -38,10 +44,12 @@ static void sleep_ms(unsigned ms)
 		;
 }
 
-/* One CC PDU: an IPv4/UDP datagram whose payload starts with id (big endian). */
-static size_t make_pdu(uint32_t id, uint8_t *out, size_t cap)
+/* An IPv4/UDP datagram whose payload starts with id (big endian). */
+static void make_ip(uint32_t id, uint8_t ip[PAYLOAD])
 {
-	uint8_t ip[PAYLOAD] = {0x45, 0, 0, PAYLOAD, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
+	static const uint8_t hdr[20] = {0x45, 0, 0, PAYLOAD, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
+	memset(ip, 0, PAYLOAD);
+	memcpy(ip, hdr, sizeof hdr);
 	ip[20] = 0x30;
 	ip[22] = 0x30;
 	ip[25] = PAYLOAD - 20;
@@ -49,6 +57,28 @@ static size_t make_pdu(uint32_t id, uint8_t *out, size_t cap)
 	ip[29] = (uint8_t)(id >> 16);
 	ip[30] = (uint8_t)(id >> 8);
 	ip[31] = (uint8_t)id;
+}
+
+/* One X3 PDU (XID above, sequence number id) carrying the datagram make_ip() builds. */
+static size_t make_x3(uint32_t id, uint8_t *out, size_t cap)
+{
+	uint8_t ip[PAYLOAD];
+	make_ip(id, ip);
+	struct x2x3_pdu p = {
+		.pdu_type = X2X3_PDU_X3, .payload_format = X2X3_FMT_IPV4, .payload_dir = X2X3_DIR_FROM_TARGET,
+		.correlation_id = 7, .has = X2X3_HAS_SEQ | X2X3_HAS_TIMESTAMP, .seq = id,
+		.ts_sec = 1700000000u, .ts_nsec = id * 1000u, .payload = ip, .payload_len = PAYLOAD,
+	};
+	memcpy(p.xid, XID, 16);
+	long n = x2x3_encode(&p, out, cap);
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* One CC PDU carrying the datagram make_ip() builds. */
+static size_t make_pdu(uint32_t id, uint8_t *out, size_t cap)
+{
+	uint8_t ip[PAYLOAD];
+	make_ip(id, ip);
 	long n = etsi_cc_encode(&cc, id, 1700000000000000000ull + id * 1000ull, ETSI_CC_DIR_FROM_TARGET, ip,
 				PAYLOAD, out, cap);
 	return n > 0 ? (size_t)n : 0;
@@ -198,6 +228,20 @@ static struct deliver_config config(int port)
 	return c;
 }
 
+/* X2/X3 mode: no PSHeader fields, no TIME2. */
+static struct deliver_config config_x(int port)
+{
+	struct deliver_config c = config(port);
+	c.protocol = DELIVER_X2X3;
+	c.operator_id = NULL;
+	c.operator_id_len = 0;
+	c.ne_id = NULL;
+	c.ne_id_len = 0;
+	c.delivery_country = NULL;
+	c.time2_ms = 0;
+	return c;
+}
+
 /* ---- 1: N PDUs arrive once each, in order, no gap ---- */
 
 static void test_in_order(void)
@@ -272,14 +316,91 @@ static void test_keepalive(void)
 	CHECK_EQ(count_str(e, "\"event\":\"gap\""), 0);
 }
 
+/* ---- 2x: X2/X3 mode: N X3 PDUs in order, then keepalives while idle, each acknowledged ---- */
+
+static void test_x_in_order(void)
+{
+	enum { N = 500 };
+	struct lemf l = lemf_start("x-order", 0, "server", 1);
+	struct deliver_config c = config_x(l.port);
+	struct deliver *d = deliver_new(&c);
+	CHECK(d != NULL);
+	if (d == NULL)
+		return;
+	uint8_t pdu[512];
+	size_t bytes = 0;
+	for (uint32_t i = 0; i < N; i++) {
+		size_t n = make_x3(i, pdu, sizeof pdu);
+		bytes += n;
+		CHECK_EQ(deliver_submit(d, pdu, n), 0);
+	}
+	CHECK_EQ(deliver_flush(d, 10000), 0);
+	struct deliver_stats s;
+	deliver_stats(d, &s);
+	CHECK_EQ(s.sent_pdus, N);
+	CHECK_EQ(s.sent_bytes, bytes);
+	CHECK_EQ(s.connects, 1);
+	CHECK_EQ(s.lost_pdus, 0);
+	deliver_free(d);
+	CHECK_EQ(lemf_stop(&l, 0), 0);
+	static uint32_t ids[N + 10];
+	long n = pcap_ids(lemf_file(&l, X3_PCAP), ids, N + 10);
+	CHECK_EQ(n, N);
+	long inorder = 0;
+	for (long i = 0; i < n; i++)
+		inorder += ids[i] == (uint32_t)i;
+	CHECK_EQ(inorder, N);
+	const char *e = slurp(lemf_file(&l, "events.jsonl"));
+	CHECK(e != NULL);
+	CHECK_EQ(count_str(e, "\"pdu\":\"X3\""), N);
+	CHECK_EQ(count_str(e, "\"event\":\"gap\""), 0);
+	CHECK_EQ(count_str(e, "\"event\":\"duplicate\""), 0);
+	CHECK_EQ(count_str(e, "\"event\":\"undecodable\""), 0);
+	CHECK_EQ(summary_value(&l, "X3,"), N);
+	CHECK_EQ(summary_value(&l, "CC,"), 0);
+}
+
+static void test_x_keepalive(void)
+{
+	struct lemf l = lemf_start("x-keepalive", 0, "server", 1);
+	struct deliver_config c = config_x(l.port);
+	c.time1_ms = 1000;
+	c.time3_ms = 1500;
+	struct deliver *d = deliver_new(&c);
+	CHECK(d != NULL);
+	if (d == NULL)
+		return;
+	sleep_ms(3500); /* keepalives at about 1, 2 and 3 s */
+	struct deliver_stats s;
+	deliver_stats(d, &s);
+	CHECK_EQ(s.keepalives_sent, 3);
+	CHECK_EQ(s.keepalives_answered, 3);
+	CHECK_EQ(s.keepalive_timeouts, 0);
+	CHECK_EQ(s.connects, 1);
+	CHECK_EQ(s.sent_pdus, 0);
+	deliver_free(d);
+	CHECK_EQ(lemf_stop(&l, 0), 0);
+	CHECK_EQ(summary_value(&l, "replies sent"), 3);
+	CHECK_EQ(summary_value(&l, "X2/X3 keepalive,"), 3);
+	CHECK_EQ(summary_value(&l, "TRI,"), 0);
+	const char *e = slurp(lemf_file(&l, "events.jsonl"));
+	CHECK_EQ(count_str(e, "\"pdu\":\"X-keepalive\","), 3);
+	CHECK_EQ(count_str(e, "\"pdu\":\"X-keepalive\",\"seq\":0}"), 1);
+	CHECK_EQ(count_str(e, "\"pdu\":\"X-keepalive\",\"seq\":1}"), 1);
+	CHECK_EQ(count_str(e, "\"pdu\":\"X-keepalive\",\"seq\":2}"), 1);
+	CHECK_EQ(count_str(e, "\"event\":\"gap\""), 0);
+}
+
 /* ---- 3: the LEMF killed mid-stream and restarted on the same port ---- */
 
-static void test_restart(void)
+static void test_restart(int x)
 {
 	enum { N = 3000, BATCH = 50 };
-	struct lemf a = lemf_start("run-a", 0, "server", 0);
+	size_t (*make)(uint32_t, uint8_t *, size_t) = x ? make_x3 : make_pdu;
+	const char *pcap = x ? X3_PCAP : "cc-LIID-D.pcap";
+	struct lemf a = lemf_start(x ? "x-run-a" : "run-a", 0, "server", 0);
 	int port = a.port;
-	struct deliver_config c = config(port);
+	struct deliver_config c = x ? config_x(port) : config(port);
 	struct deliver *d = deliver_new(&c);
 	CHECK(d != NULL);
 	if (d == NULL)
@@ -292,8 +413,8 @@ static void test_restart(void)
 		if (i == N / 3)
 			rc_a = lemf_stop(&a, SIGKILL);
 		if (i == 2 * N / 3) /* 20 batches (about 2 s) later */
-			b = lemf_start("run-b", port, "server", 1);
-		pdu_len = make_pdu(i, pdu, sizeof pdu);
+			b = lemf_start(x ? "x-run-b" : "run-b", port, "server", 1);
+		pdu_len = make(i, pdu, sizeof pdu);
 		CHECK_MSG(deliver_submit(d, pdu, pdu_len) == 0, "restart: submit %u refused", i);
 		if (i % BATCH == BATCH - 1)
 			sleep_ms(100);
@@ -310,8 +431,8 @@ static void test_restart(void)
 	if (b.pid > 0)
 		CHECK_EQ(lemf_stop(&b, 0), 0);
 	static uint32_t ia[2 * N], ib[2 * N];
-	long na = pcap_ids(lemf_file(&a, "cc-LIID-D.pcap"), ia, 2 * N);
-	long nb = pcap_ids(lemf_file(&b, "cc-LIID-D.pcap"), ib, 2 * N);
+	long na = pcap_ids(lemf_file(&a, pcap), ia, 2 * N);
+	long nb = pcap_ids(lemf_file(&b, pcap), ib, 2 * N);
 	CHECK(na > 0 && nb > 0);
 	if (na <= 0 || nb <= 0)
 		return;
@@ -439,7 +560,7 @@ static void *mute_server(void *arg)
 	}
 }
 
-static void test_time3(void)
+static void test_time3(int x)
 {
 	struct mute m = {socket(AF_INET, SOCK_STREAM, 0), SSL_CTX_new(TLS_server_method()), 0};
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -462,9 +583,9 @@ static void test_time3(void)
 		SSL_CTX_free(m.ctx);
 		return;
 	}
-	struct deliver_config c = config(ntohs(sa.sin_port));
+	struct deliver_config c = x ? config_x(ntohs(sa.sin_port)) : config(ntohs(sa.sin_port));
 	c.time1_ms = 200;
-	c.time2_ms = 200;
+	c.time2_ms = x ? 0 : 200;
 	c.time3_ms = 500;
 	struct deliver *d = deliver_new(&c);
 	CHECK(d != NULL);
@@ -474,7 +595,10 @@ static void test_time3(void)
 		deliver_stats(d, &s);
 		CHECK(s.keepalive_timeouts >= 2);
 		CHECK(s.reconnects >= 2);
-		CHECK(s.keepalives_sent >= 2 * s.keepalive_timeouts); /* one retry after TIME2 each */
+		if (x) /* TS 103 221-2: no retry, one keepalive per connection (the last may be pending) */
+			CHECK(s.keepalives_sent <= s.keepalive_timeouts + 1);
+		else /* one retry after TIME2 each */
+			CHECK(s.keepalives_sent >= 2 * s.keepalive_timeouts);
 		CHECK_EQ(s.keepalives_answered, 0);
 		deliver_free(d);
 	}
@@ -509,6 +633,18 @@ static void test_config(void)
 	c.ca_file = check_path("pki/missing.crt");
 	errno = 0;
 	CHECK(deliver_new(&c) == NULL && errno == EPROTO);
+	c = config(1);
+	c.protocol = (enum deliver_protocol)2;
+	errno = 0;
+	CHECK(deliver_new(&c) == NULL && errno == EINVAL);
+	c = config_x(1);
+	c.time3_ms = 0; /* TIME_P2 */
+	errno = 0;
+	CHECK(deliver_new(&c) == NULL && errno == EINVAL);
+	c = config_x(1); /* no operator id and no TIME2: fine for X2/X3 */
+	struct deliver *d = deliver_new(&c);
+	CHECK(d != NULL);
+	deliver_free(d);
 }
 
 int main(int argc, char **argv)
@@ -546,8 +682,12 @@ int main(int argc, char **argv)
 		test_keepalive();
 		test_refused("wrongca", "stranger", NULL);
 		test_refused("wrongname", "server", "127.0.0.2");
-		test_time3();
-		test_restart();
+		test_time3(0);
+		test_restart(0);
+		test_x_in_order();
+		test_x_keepalive();
+		test_time3(1);
+		test_restart(1);
 	}
 	return check_done();
 }
