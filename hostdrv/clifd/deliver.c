@@ -29,6 +29,7 @@
 #include "../etsi/etsi_pdu.h"
 #include "../etsi/etsi_stream.h"
 #include "../etsi/x2x3.h"
+#include "spool.h"
 
 #define DEFAULT_MAX_PDU (65535u + 256u)
 #define RX_MAX_PDU 4096u /* the LEMF only sends keep-alive answers back */
@@ -92,6 +93,7 @@ struct deliver {
 	pthread_mutex_t mu;
 	pthread_cond_t drained;
 	struct ring q;
+	struct spool sp;    /* fd -1: no spool */
 	int inflight, sleeping, stop;
 	struct deliver_stats st;
 
@@ -301,19 +303,39 @@ static int resend_keep(struct deliver *d, const uint8_t *p, size_t n)
 	return 1;
 }
 
-/* Takes the next queued PDU into d->scratch. Returns its length, or 0 if the queue is empty
- * (then, with may_sleep, marks the thread as sleeping so that a submit wakes it). */
+/* Under mu. */
+static void spool_stats(struct deliver *d)
+{
+	d->st.spooled_pdus = d->sp.count;
+	d->st.spooled_bytes = d->sp.used;
+}
+
+/* Takes the next queued or spooled PDU into d->scratch. Returns its length, or 0 if both are
+ * empty (then, with may_sleep, marks the thread as sleeping so that a submit wakes it). The
+ * memory queue goes first: whatever it holds is older than everything spooled, since once the
+ * spool holds anything every new PDU goes there too. */
 static size_t queue_take(struct deliver *d, int may_sleep)
 {
 	size_t n = 0;
 	pthread_mutex_lock(&d->mu);
-	if (d->q.used > 0) {
+	while (d->q.used == 0 && d->sp.count > 0) {
+		uint64_t lost;
+		long r = spool_take(&d->sp, d->scratch, &lost);
+		d->st.lost_pdus += lost;
+		spool_stats(d);
+		if (r > 0) {
+			n = (size_t)r;
+			d->inflight = 1;
+			break;
+		}
+	}
+	if (n == 0 && d->q.used > 0) {
 		n = ring_len_at(&d->q, d->q.head);
 		ring_copy_out(&d->q, (d->q.head + 4) % d->q.cap, d->scratch, n);
 		ring_drop(&d->q);
 		d->st.queued_bytes = d->q.used;
 		d->inflight = 1;
-	} else if (may_sleep) {
+	} else if (n == 0 && may_sleep) {
 		d->sleeping = 1;
 	}
 	pthread_mutex_unlock(&d->mu);
@@ -621,6 +643,7 @@ struct deliver *deliver_new(const struct deliver_config *c)
 	}
 	d->fd = -1;
 	d->evfd = -1;
+	d->sp.fd = -1;
 	snprintf(d->host, sizeof d->host, "%s", c->host);
 	snprintf(d->server_name, sizeof d->server_name, "%s", c->server_name ? c->server_name : c->host);
 	snprintf(d->port, sizeof d->port, "%u", (unsigned)c->port);
@@ -653,6 +676,14 @@ struct deliver *deliver_new(const struct deliver_config *c)
 	d->scratch = malloc(max_pdu);
 	if (!d->q.b || (c->resend_bytes && !d->resend.b) || !d->scratch)
 		goto fail;
+	if (c->spool_path && c->spool_bytes) {
+		rc = spool_open(&d->sp, c->spool_path, c->spool_bytes, max_pdu);
+		if (rc != 0) {
+			err = -rc;
+			goto fail;
+		}
+		spool_stats(d);
+	}
 	d->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (d->evfd < 0) {
 		err = errno;
@@ -669,6 +700,7 @@ struct deliver *deliver_new(const struct deliver_config *c)
 	}
 	return d;
 fail:
+	spool_close(&d->sp);
 	if (d->evfd >= 0)
 		close(d->evfd);
 	SSL_CTX_free(d->ctx);
@@ -689,12 +721,22 @@ int deliver_submit(struct deliver *d, const uint8_t *pdu, size_t len)
 		return -EMSGSIZE;
 	int rc = 0;
 	pthread_mutex_lock(&d->mu);
-	if (d->q.cap - d->q.used < 4 + len) {
+	int full = d->q.cap - d->q.used < 4 + len;
+	if (d->sp.fd >= 0 && (full || d->sp.count > 0)) {
+		uint64_t dropped;
+		int r = spool_push(&d->sp, pdu, len, &dropped);
+		d->st.spool_dropped_pdus += dropped;
+		d->st.lost_pdus += dropped + (r != 0);
+		spool_stats(d);
+		rc = r != 0 ? -EIO : 0;
+	} else if (full) {
 		d->st.lost_pdus++;
 		rc = -ENOSPC;
 	} else {
 		ring_push(&d->q, pdu, len);
 		d->st.queued_bytes = d->q.used;
+	}
+	if (rc == 0) {
 		if (d->sleeping) {
 			uint64_t one = 1;
 			d->sleeping = 0;
@@ -721,10 +763,10 @@ int deliver_flush(struct deliver *d, unsigned timeout_ms)
 	}
 	int rc = 0;
 	pthread_mutex_lock(&d->mu);
-	while ((d->q.used > 0 || d->inflight) && rc == 0)
+	while ((d->q.used > 0 || d->sp.count > 0 || d->inflight) && rc == 0)
 		if (pthread_cond_timedwait(&d->drained, &d->mu, &dl) == ETIMEDOUT)
 			rc = -ETIMEDOUT;
-	if (rc && d->q.used == 0 && !d->inflight)
+	if (rc && d->q.used == 0 && d->sp.count == 0 && !d->inflight)
 		rc = 0;
 	pthread_mutex_unlock(&d->mu);
 	return rc;
@@ -755,6 +797,7 @@ void deliver_free(struct deliver *d)
 	SSL_CTX_free(d->ctx);
 	pthread_mutex_destroy(&d->mu);
 	pthread_cond_destroy(&d->drained);
+	spool_close(&d->sp);
 	free(d->q.b);
 	free(d->resend.b);
 	free(d->scratch);

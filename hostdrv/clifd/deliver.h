@@ -30,7 +30,14 @@
  * nothing is allocated per PDU. Nothing identifying (LIIDs, targets) is ever logged: this
  * module logs nothing at all; errors surface through deliver_stats().
  *
- * Not yet: the on-disk spool while the LEMF is away (the queue is memory only). */
+ * Spool (issue 7): with spool_path set, a PDU that does not fit in the memory queue goes to a
+ * bounded on-disk spool (spool.h) instead of being refused, and so does every later PDU until
+ * the spool is empty again, so that order is kept: the sender writes the memory queue, then the
+ * spool, oldest first. When the spool is full its oldest PDUs are dropped, counted in
+ * spool_dropped_pdus and lost_pdus. The spool file outlives the sender: a new sender on the
+ * same file delivers what an earlier one (or a crashed clifd) left in it. The spool is read
+ * and written under the submitters' lock, one PDU at a time, so keep-alives still go out
+ * between PDUs while a backlog drains. */
 #ifndef CLIFD_DELIVER_H
 #define CLIFD_DELIVER_H
 
@@ -70,6 +77,8 @@ struct deliver_config {
 	size_t resend_bytes;        /* resend buffer size (0: no resend) */
 	size_t queue_bytes;         /* queue size; each PDU takes its length + 4 */
 	size_t max_pdu;             /* largest PDU accepted; 0: 65535 + 256 */
+	const char *spool_path;     /* on-disk spool file (created 0600); NULL: no spool */
+	uint64_t spool_bytes;       /* its size, header included; 0: no spool */
 	/* The keep-alives' PSHeader: operatorIdentifier (1..16 bytes), networkElementIdentifier
 	 * (0..16), delivery country (NULL: omitted). They carry LIID "-" and CIN 0, as the
 	 * connection-level TRI PDUs of TS 102 232-1 §6.2.2 do. */
@@ -92,9 +101,13 @@ struct deliver_stats {
 	uint64_t keepalives_answered; /* keep-aliveResponses (X2/X3: Keepalive
 					 Acknowledgements) matching one we sent */
 	uint64_t keepalive_timeouts;  /* connections closed because TIME3 (TIME_P2) expired */
-	uint64_t lost_pdus;         /* refused by deliver_submit (-ENOSPC), or broken mid-write
-				       and not in the resend buffer */
+	uint64_t lost_pdus;         /* refused by deliver_submit (-ENOSPC, -EIO), dropped from a
+				       full or unreadable spool, or broken mid-write and not in
+				       the resend buffer */
 	uint64_t queued_bytes;      /* bytes waiting in the queue now */
+	uint64_t spool_dropped_pdus; /* oldest spooled PDUs dropped to make room (in lost_pdus) */
+	uint64_t spooled_pdus;      /* PDUs waiting in the spool now */
+	uint64_t spooled_bytes;     /* spool bytes in use now (each PDU takes its length + 16) */
 	int connected;              /* 1 while a connection is up */
 };
 
@@ -105,17 +118,22 @@ struct deliver;
  * Returns the sender, or NULL with errno: EINVAL (NULL c or host, port 0, missing TLS
  * files, protocol unknown, time1_ms < 10, time3_ms <= time2_ms or time2_ms 0 (TS 102 232-1),
  * time3_ms 0 (X2/X3), backoff 0 or max < initial, queue_bytes smaller than one max_pdu + 4,
- * operator id not 1..16 or NE id over 16 (TS 102 232-1 only)),
- * EPROTO (the CA, certificate or key does not load, or the key does not match),
+ * operator id not 1..16 or NE id over 16 (TS 102 232-1 only), spool_bytes too small for one
+ * max_pdu + 56), EPROTO (the CA, certificate or key does not load, or the key does not match;
+ * or the spool file exists and is not a spool), the spool file's open/read/write errno,
  * ENOMEM, or pthread_create's error. */
 struct deliver *deliver_new(const struct deliver_config *c);
 
 /* Copies one encoded PS-PDU (X2/X3 mode: X2/X3 PDU) into the queue; never blocks on the network.
- * Returns 0, -EINVAL (NULL d or pdu, len 0), -EMSGSIZE (len > max_pdu), -ENOSPC (queue full:
- * the PDU is dropped and counted in lost_pdus). Thread-safe. */
+ * With a spool, a PDU that does not fit in the queue (or arrives while the spool is not empty)
+ * is written to the spool, dropping its oldest PDUs if it is full; this may block on the disk.
+ * Returns 0, -EINVAL (NULL d or pdu, len 0), -EMSGSIZE (len > max_pdu), -ENOSPC (queue full
+ * and no spool: the PDU is dropped and counted in lost_pdus), -EIO (the spool write failed:
+ * likewise). Thread-safe. */
 int deliver_submit(struct deliver *d, const uint8_t *pdu, size_t len);
 
-/* Waits until every PDU queued so far has been written (queue empty, no write in progress).
+/* Waits until every PDU queued or spooled so far has been written (queue and spool empty, no
+ * write in progress).
  * Returns 0, -ETIMEDOUT after timeout_ms, -EINVAL (NULL d). */
 int deliver_flush(struct deliver *d, unsigned timeout_ms);
 
@@ -123,7 +141,8 @@ int deliver_flush(struct deliver *d, unsigned timeout_ms);
 void deliver_stats(struct deliver *d, struct deliver_stats *out);
 
 /* Stops the sender thread (closing the connection; queued PDUs not yet written are dropped,
- * call deliver_flush() first to avoid that) and frees everything. NULL is a no-op. */
+ * call deliver_flush() first to avoid that; spooled ones stay in the spool file) and frees
+ * everything. NULL is a no-op. */
 void deliver_free(struct deliver *d);
 
 #ifdef __cplusplus

@@ -4,7 +4,9 @@
  * another address (nothing sent), a LEMF that never answers keep-alives (TIME2 retry, TIME3
  * reconnect), queue overflow (counted as lost), and refused configurations. The same in
  * TS 103 221-2 (X2/X3) mode: X3 PDUs in order, X2/X3 Keepalives acknowledged, the restart,
- * and TIME_P2 without a retry.
+ * and TIME_P2 without a retry. The on-disk spool: a backlog beyond the memory queue delivered
+ * in order once the LEMF comes, a full spool dropping exactly its oldest PDUs, the file's
+ * mode, and a new sender on a spool with a torn last record.
  * argv[1]: the folder holding clif-lemf. */
 #define _GNU_SOURCE
 #define CHECK_PROG "clifd-deliver"
@@ -16,6 +18,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -529,6 +532,161 @@ static void test_overflow(void)
 	deliver_free(d);
 }
 
+/* ---- 5b: the on-disk spool ---- */
+
+/* A sender to a closed port with a 4096-byte queue and a spool of spool_bytes at check_dir/name;
+ * submits ids first..first+count-1, all accepted. Returns it, *fits the PDUs the queue holds. */
+static struct deliver *spool_sender(int port, const char *name, uint64_t spool_bytes, uint32_t first, uint32_t count,
+				    long *fits, size_t *pdu_len)
+{
+	struct deliver_config c = config(port);
+	c.max_pdu = 512;
+	c.queue_bytes = 4096;
+	c.spool_path = check_path(name);
+	c.spool_bytes = spool_bytes;
+	struct deliver *d = deliver_new(&c);
+	CHECK(d != NULL);
+	if (d == NULL)
+		return NULL;
+	uint8_t pdu[600];
+	long sizes_differ = 0, refused = 0;
+	size_t n0 = make_pdu(first, pdu, sizeof pdu);
+	for (uint32_t i = first; i < first + count; i++) {
+		size_t n = make_pdu(i, pdu, sizeof pdu);
+		sizes_differ += n != n0;
+		refused += deliver_submit(d, pdu, n) != 0;
+	}
+	CHECK_EQ(sizes_differ, 0); /* the arithmetic below assumes one PDU size */
+	CHECK_EQ(refused, 0);
+	*fits = (long)(4096 / (n0 + 4));
+	*pdu_len = n0;
+	return d;
+}
+
+/* Checks that the LEMF's pcap holds exactly ids [a0, a1) then [b0, b1). */
+static void check_ids(const struct lemf *l, const char *what, uint32_t a0, uint32_t a1, uint32_t b0, uint32_t b1)
+{
+	static uint32_t ids[1000];
+	long want = (long)(a1 - a0) + (long)(b1 - b0);
+	long n = pcap_ids(lemf_file(l, "cc-LIID-D.pcap"), ids, 1000);
+	CHECK_MSG(n == want, "%s: %ld PDUs arrived, want %ld", what, n, want);
+	long ok = 0;
+	for (long i = 0; i < n && i < want; i++)
+		ok += ids[i] == (i < (long)(a1 - a0) ? a0 + (uint32_t)i : b0 + (uint32_t)(i - (long)(a1 - a0)));
+	CHECK_MSG(ok == want, "%s: %ld of %ld ids in place", what, ok, want);
+	const char *e = slurp(lemf_file(l, "events.jsonl"));
+	CHECK(e != NULL);
+	CHECK_EQ(count_str(e, "\"event\":\"duplicate\""), 0);
+}
+
+/* More than the queue holds, less than the spool: nothing refused, all delivered in order. */
+static void test_spool_order(void)
+{
+	enum { N = 200, B = 1000 }; /* ids 1000..1199 all encode to the same length */
+	int port = closed_port();
+	long fits;
+	size_t len;
+	struct deliver *d = spool_sender(port, "spool-order.spool", 1 << 20, B, N, &fits, &len);
+	if (d == NULL)
+		return;
+	struct deliver_stats s;
+	deliver_stats(d, &s);
+	CHECK(fits < N);
+	CHECK_EQ(s.spooled_pdus, N - fits);
+	CHECK_EQ(s.spooled_bytes, (unsigned long long)(N - fits) * (len + 16));
+	CHECK_EQ(s.queued_bytes, (unsigned long long)fits * (len + 4));
+	CHECK_EQ(s.lost_pdus, 0);
+	struct stat st;
+	CHECK(stat(check_path("spool-order.spool"), &st) == 0 && (st.st_mode & 07777) == 0600);
+	CHECK_EQ(deliver_flush(d, 300), -ETIMEDOUT); /* nobody to deliver to yet */
+	struct lemf l = lemf_start("spool-order", port, "server", 1);
+	CHECK_EQ(deliver_flush(d, 10000), 0);
+	deliver_stats(d, &s);
+	CHECK_EQ(s.sent_pdus, N);
+	CHECK_EQ(s.lost_pdus, 0);
+	CHECK_EQ(s.spool_dropped_pdus, 0);
+	CHECK_EQ(s.spooled_pdus, 0);
+	CHECK_EQ(s.spooled_bytes, 0);
+	CHECK_EQ(s.queued_bytes, 0);
+	deliver_free(d);
+	CHECK_EQ(lemf_stop(&l, 0), 0);
+	check_ids(&l, "spool-order", B, B + N, 0, 0);
+}
+
+/* A spool of exactly SP PDUs and far more submitted: the queue's PDUs and the newest SP arrive,
+ * exactly the oldest spooled ones are dropped and counted. */
+static void test_spool_full(void)
+{
+	enum { N = 100, SP = 10 };
+	int port = closed_port();
+	uint8_t pdu[600];
+	size_t len = make_pdu(0, pdu, sizeof pdu);
+	long fits;
+	struct deliver *d = spool_sender(port, "spool-full.spool", 40 + SP * (16 + len), 0, N, &fits, &len);
+	if (d == NULL)
+		return;
+	struct deliver_stats s;
+	deliver_stats(d, &s);
+	long dropped = N - fits - SP;
+	CHECK(dropped > 0);
+	CHECK_EQ(s.spool_dropped_pdus, dropped);
+	CHECK_EQ(s.lost_pdus, dropped);
+	CHECK_EQ(s.spooled_pdus, SP);
+	struct lemf l = lemf_start("spool-full", port, "server", 1);
+	CHECK_EQ(deliver_flush(d, 10000), 0);
+	deliver_stats(d, &s);
+	CHECK_EQ(s.sent_pdus, fits + SP);
+	CHECK_EQ(s.lost_pdus, dropped);
+	CHECK_EQ(s.spool_dropped_pdus, dropped);
+	CHECK_EQ(s.spooled_pdus, 0);
+	deliver_free(d);
+	CHECK_EQ(lemf_stop(&l, 0), 0);
+	/* missing: ids fits .. N - SP - 1, the oldest of those that overflowed the queue */
+	check_ids(&l, "spool-full", 0, (uint32_t)fits, N - SP, N);
+}
+
+/* A sender stopped with PDUs spooled, garbage appended to its spool (a torn last record), a new
+ * sender on the same file: the spooled PDUs arrive, the garbage is ignored. */
+static void test_spool_torn(void)
+{
+	enum { N = 40 };
+	int port = closed_port();
+	long fits;
+	size_t len;
+	struct deliver *d = spool_sender(port, "spool-torn.spool", 1 << 20, 0, N, &fits, &len);
+	if (d == NULL)
+		return;
+	deliver_free(d); /* the memory queue's PDUs go, the spooled ones stay on disk */
+	FILE *f = fopen(check_path("spool-torn.spool"), "ab");
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	static const uint8_t torn[37] = {0x40, 0x01, 0, 0, 0xde, 0xad, 0xbe, 0xef, 0x1e, 0, 0, 0, 0, 0, 0, 0, 0x30, 0x82};
+	CHECK_EQ(fwrite(torn, 1, sizeof torn, f), sizeof torn);
+	fclose(f);
+	struct deliver_config c = config(port);
+	c.max_pdu = 512;
+	c.spool_path = check_path("spool-torn.spool");
+	c.spool_bytes = 1 << 20;
+	d = deliver_new(&c);
+	CHECK(d != NULL);
+	if (d == NULL)
+		return;
+	struct deliver_stats s;
+	deliver_stats(d, &s);
+	CHECK_EQ(s.spooled_pdus, N - fits);
+	CHECK_EQ(s.spooled_bytes, (unsigned long long)(N - fits) * (len + 16));
+	struct lemf l = lemf_start("spool-torn", port, "server", 1);
+	CHECK_EQ(deliver_flush(d, 10000), 0);
+	deliver_stats(d, &s);
+	CHECK_EQ(s.sent_pdus, N - fits);
+	CHECK_EQ(s.lost_pdus, 0);
+	CHECK_EQ(s.spooled_pdus, 0);
+	deliver_free(d);
+	CHECK_EQ(lemf_stop(&l, 0), 0);
+	check_ids(&l, "spool-torn", (uint32_t)fits, N, 0, 0);
+}
+
 /* ---- 6: a LEMF that takes everything and never answers a keep-alive: TIME3 ---- */
 
 struct mute {
@@ -641,6 +799,19 @@ static void test_config(void)
 	c.time3_ms = 0; /* TIME_P2 */
 	errno = 0;
 	CHECK(deliver_new(&c) == NULL && errno == EINVAL);
+	c = config(1);
+	c.spool_path = check_path("small.spool");
+	c.spool_bytes = 40 + 16 + 65535 + 256 - 1; /* one byte short of one default-size PDU */
+	errno = 0;
+	CHECK(deliver_new(&c) == NULL && errno == EINVAL);
+	CHECK(access(c.spool_path, F_OK) != 0);
+	c.spool_path = check_path("pki/ca.crt"); /* exists, not a spool: left alone */
+	c.spool_bytes = 1 << 20;
+	struct stat st0, st1;
+	CHECK(stat(c.spool_path, &st0) == 0);
+	errno = 0;
+	CHECK(deliver_new(&c) == NULL && errno == EPROTO);
+	CHECK(stat(c.spool_path, &st1) == 0 && st1.st_mode == st0.st_mode && st1.st_size == st0.st_size);
 	c = config_x(1); /* no operator id and no TIME2: fine for X2/X3 */
 	struct deliver *d = deliver_new(&c);
 	CHECK(d != NULL);
@@ -678,6 +849,9 @@ int main(int argc, char **argv)
 	if (rc == 0) {
 		test_config();
 		test_overflow();
+		test_spool_order();
+		test_spool_full();
+		test_spool_torn();
 		test_in_order();
 		test_keepalive();
 		test_refused("wrongca", "stranger", NULL);
