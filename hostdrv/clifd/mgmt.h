@@ -7,7 +7,7 @@
  *            ok / heartbeat-lost / fault), card_resets, last_x1 (UTC or "never"), x1_messages,
  *            x1_refused, time_p2, keepalive_expiries, audit_entries, reports (sent failed
  *            dropped queued)
- *   tasks    one line per task: "t-xxxxxxxx rules N complete|failed" (log-safe references,
+ *   tasks    one line per task: "t-NNNNNNNN rules N complete|failed" (log-safe references,
  *            never an XID or a target)
  *   help     the command list
  * Connections idle for 30 s are closed; at most 8 at once. */

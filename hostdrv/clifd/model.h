@@ -143,7 +143,7 @@ int clifd_uuid_parse(const char *text, uint8_t out[16]);
 void clifd_uuid_format(const uint8_t id[16], char out[37]);
 
 /* A short handle for logs that cannot be turned back into the XID: the first 8 hex digits of
- * a keyed hash of it (key: a per-process random secret), "t-xxxxxxxx". out: 11 bytes. */
+ * a keyed hash of it (key: a per-process random secret), "t-" and 8 hex digits, e.g. "t-3f9a06c2". out: 11 bytes. */
 void clifd_task_ref(const uint8_t xid[16], char out[11]);
 
 #ifdef __cplusplus

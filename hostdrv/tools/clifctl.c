@@ -21,7 +21,7 @@
  *
  * `daemon` asks a running clifd over its management socket (default $CLIFD_SOCKET, else
  * /var/lib/clifd/clifd.sock) and prints its answer: counts, card state and task references
- * (t-xxxxxxxx), never an identifier. Exit 0 when clifd answers "ok", else 1.
+ * (t- and 8 hex digits), never an identifier. Exit 0 when clifd answers "ok", else 1.
  */
 #include <arpa/inet.h>
 #include <errno.h>
