@@ -245,6 +245,19 @@ static struct deliver_config config_x(int port)
 	return c;
 }
 
+/* Submits PDUs 0..n-1 built by make, each accepted; returns their total bytes. */
+static size_t submit_all(struct deliver *d, uint32_t n, size_t (*make)(uint32_t, uint8_t *, size_t))
+{
+	uint8_t pdu[512];
+	size_t bytes = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		size_t len = make(i, pdu, sizeof pdu);
+		bytes += len;
+		CHECK_EQ(deliver_submit(d, pdu, len), 0);
+	}
+	return bytes;
+}
+
 /* ---- 1: N PDUs arrive once each, in order, no gap ---- */
 
 static void test_in_order(void)
@@ -256,13 +269,7 @@ static void test_in_order(void)
 	CHECK(d != NULL);
 	if (d == NULL)
 		return;
-	uint8_t pdu[512];
-	size_t bytes = 0;
-	for (uint32_t i = 0; i < N; i++) {
-		size_t n = make_pdu(i, pdu, sizeof pdu);
-		bytes += n;
-		CHECK_EQ(deliver_submit(d, pdu, n), 0);
-	}
+	size_t bytes = submit_all(d, N, make_pdu);
 	CHECK_EQ(deliver_flush(d, 10000), 0);
 	struct deliver_stats s;
 	deliver_stats(d, &s);
@@ -330,13 +337,7 @@ static void test_x_in_order(void)
 	CHECK(d != NULL);
 	if (d == NULL)
 		return;
-	uint8_t pdu[512];
-	size_t bytes = 0;
-	for (uint32_t i = 0; i < N; i++) {
-		size_t n = make_x3(i, pdu, sizeof pdu);
-		bytes += n;
-		CHECK_EQ(deliver_submit(d, pdu, n), 0);
-	}
+	size_t bytes = submit_all(d, N, make_x3);
 	CHECK_EQ(deliver_flush(d, 10000), 0);
 	struct deliver_stats s;
 	deliver_stats(d, &s);
