@@ -45,32 +45,39 @@ struct dest_list {
 	size_t n, cap;
 };
 
-/* Appends one item of size bytes to a growing array (*v, *n used, *cap allocated). */
-static int list_push(void **v, size_t *n, size_t *cap, const void *item, size_t size)
+/* Room for one more item of size bytes in a growing array of n used, *cap allocated: the
+ * (possibly moved) array, or NULL when out of memory (v is then unchanged). */
+static void *list_room(void *v, size_t n, size_t *cap, size_t size)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 16;
-		void *nv = realloc(*v, c * size);
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
+	if (n < *cap)
+		return v;
+	size_t c = *cap ? *cap * 2 : 16;
+	void *nv = realloc(v, c * size);
+	if (nv)
 		*cap = c;
-	}
-	memcpy((char *)*v + *n * size, item, size);
-	(*n)++;
-	return 0;
+	return nv;
 }
 
 static int task_collect(const struct clifd_task *t, void *arg)
 {
 	struct task_list *l = arg;
-	return list_push((void **)&l->v, &l->n, &l->cap, t, sizeof(*t));
+	struct clifd_task *v = list_room(l->v, l->n, &l->cap, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	l->v[l->n++] = *t;
+	return 0;
 }
 
 static int dest_collect(const struct clifd_destination *dst, void *arg)
 {
 	struct dest_list *l = arg;
-	return list_push((void **)&l->v, &l->n, &l->cap, dst, sizeof(*dst));
+	struct clifd_destination *v = list_room(l->v, l->n, &l->cap, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	l->v[l->n++] = *dst;
+	return 0;
 }
 
 /* ---- status ---- */
