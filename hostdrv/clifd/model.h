@@ -123,6 +123,13 @@ struct clifd_task {
 
 enum clifd_transport { CLIFD_TRANSPORT_TCP = 6, CLIFD_TRANSPORT_UDP = 17 };
 
+/* The handover protocol a destination's receiver speaks. X1 names the receiver's address but
+ * not its protocol, and a LEMF (HI2/HI3) cannot read X2/X3 PDUs nor an MDF the reverse. */
+enum clifd_handover {
+	CLIFD_HANDOVER_TS102232 = 0, /* TS 102 232-1 PS-PDUs (HI2/HI3), the default */
+	CLIFD_HANDOVER_X2X3 = 1,     /* TS 103 221-2 X2/X3 PDUs */
+};
+
 struct clifd_destination {
 	uint8_t did[16];
 	char friendly_name[CLIFD_NAME_MAX + 1]; /* NUL-terminated, "" if absent */
@@ -132,6 +139,9 @@ struct clifd_destination {
 	uint8_t ip[16];
 	uint16_t port;
 	uint8_t transport;                       /* enum clifd_transport */
+	uint8_t handover;                        /* enum clifd_handover: what the sender puts
+						    on this stream; from clifd's X1 extension
+						    (x1.h), TS 102 232 when it is absent */
 };
 
 /* ---- identifiers ---- */

@@ -42,7 +42,7 @@ enum stmt_id {
 	Q_COUNT
 };
 
-#define DEST_COLS "did, friendly_name, delivery, ip, port, transport"
+#define DEST_COLS "did, friendly_name, delivery, ip, port, transport, handover"
 
 static const char *const stmt_sql[Q_COUNT] = {
 	[Q_SAVEPOINT] = "SAVEPOINT w",
@@ -65,10 +65,11 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_CIN_GET] = "SELECT last_cin FROM task_cin WHERE xid = ?",
 	[Q_CIN_SET] = "INSERT INTO task_cin(xid, last_cin) VALUES (?, ?)"
 		      " ON CONFLICT(xid) DO UPDATE SET last_cin = excluded.last_cin",
-	[Q_DEST_PUT] = "INSERT INTO destinations(did, friendly_name, delivery, ip, port, transport)"
-		       " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(did) DO UPDATE SET"
+	[Q_DEST_PUT] = "INSERT INTO destinations(" DEST_COLS ")"
+		       " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(did) DO UPDATE SET"
 		       " friendly_name = excluded.friendly_name, delivery = excluded.delivery,"
-		       " ip = excluded.ip, port = excluded.port, transport = excluded.transport",
+		       " ip = excluded.ip, port = excluded.port, transport = excluded.transport,"
+		       " handover = excluded.handover",
 	[Q_DEST_GET] = "SELECT " DEST_COLS " FROM destinations WHERE did = ?",
 	/* task_dest's foreign key refuses the removal of a destination a task still uses. */
 	[Q_DEST_DELETE] = "DELETE FROM destinations WHERE did = ?",
@@ -398,20 +399,32 @@ static int open_file(const char *path, struct stat *st)
 	return e;
 }
 
-static const char *const schema_v1[] = {
+/* The current schema, created in an empty database. */
+static const char *const schema_new[] = {
 	"CREATE TABLE schema_version(version INTEGER NOT NULL)",
 	"CREATE TABLE tasks(xid BLOB PRIMARY KEY NOT NULL CHECK(length(xid) = 16),"
 	" body BLOB NOT NULL) WITHOUT ROWID",
 	"CREATE TABLE destinations(did BLOB PRIMARY KEY NOT NULL CHECK(length(did) = 16),"
 	" friendly_name TEXT NOT NULL, delivery INTEGER NOT NULL, ip BLOB NOT NULL,"
-	" port INTEGER NOT NULL, transport INTEGER NOT NULL) WITHOUT ROWID",
+	" port INTEGER NOT NULL, transport INTEGER NOT NULL,"
+	" handover INTEGER NOT NULL DEFAULT 0 CHECK(handover IN (0,1))) WITHOUT ROWID",
 	"CREATE TABLE task_dest(xid BLOB NOT NULL REFERENCES tasks(xid) ON DELETE CASCADE,"
 	" did BLOB NOT NULL REFERENCES destinations(did), PRIMARY KEY(xid, did)) WITHOUT ROWID",
 	"CREATE INDEX task_dest_did ON task_dest(did)",
 	"CREATE TABLE task_cin(xid BLOB PRIMARY KEY NOT NULL, last_cin INTEGER NOT NULL)"
 	" WITHOUT ROWID",
 	"CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID",
-	"INSERT INTO schema_version(version) VALUES (1)",
+	"INSERT INTO schema_version(version) VALUES (2)",
+};
+
+/* Version 1 to 2: destinations gained the handover protocol. Every destination of a version 1
+ * database was sent TS 102 232, which the column's default keeps. The version is bumped with
+ * it so that an older clifd refuses the file (-EPROTO) instead of rewriting destinations
+ * without the column and silently switching them back to TS 102 232. */
+static const char *const migrate_v2[] = {
+	"ALTER TABLE destinations ADD COLUMN"
+	" handover INTEGER NOT NULL DEFAULT 0 CHECK(handover IN (0,1))",
+	"UPDATE schema_version SET version = 2",
 };
 
 /* A statement run once, at opening. */
@@ -421,8 +434,9 @@ static int prep_once(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 	return rc == SQLITE_OK ? 0 : sq_err(rc);
 }
 
-/* Creates the schema in an empty database, or checks the version of an existing one. A
- * database holding other tables but no schema_version is not ours: -EBADMSG. */
+/* Creates the schema in an empty database, or checks the version of an existing one and
+ * migrates an older one to STORE_SCHEMA_VERSION, all in one transaction. A database holding
+ * other tables but no schema_version is not ours: -EBADMSG. */
 static int schema(struct clifd_store *s)
 {
 	sqlite3_stmt *st;
@@ -441,8 +455,8 @@ static int schema(struct clifd_store *s)
 	int objects = sqlite3_column_int(st, 0), has_version = sqlite3_column_int(st, 1);
 	sqlite3_finalize(st);
 	if (objects == 0) {
-		for (size_t i = 0; i < sizeof schema_v1 / sizeof schema_v1[0] && !e; i++)
-			e = exec(s->db, schema_v1[i]);
+		for (size_t i = 0; i < sizeof schema_new / sizeof schema_new[0] && !e; i++)
+			e = exec(s->db, schema_new[i]);
 		goto out;
 	}
 	if (!has_version) {
@@ -452,13 +466,16 @@ static int schema(struct clifd_store *s)
 	e = prep_once(s->db, "SELECT version FROM schema_version", &st);
 	if (e)
 		goto out;
+	sqlite3_int64 version = 0;
 	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) != SQLITE_INTEGER ||
-	    sqlite3_column_int64(st, 0) < 1)
+	    (version = sqlite3_column_int64(st, 0)) < 1)
 		e = -EBADMSG;
-	else if (sqlite3_column_int64(st, 0) > STORE_SCHEMA_VERSION)
+	else if (version > STORE_SCHEMA_VERSION)
 		e = -EPROTO;
-	/* Version 1 is the only one so far: later versions migrate from here. */
 	sqlite3_finalize(st);
+	for (size_t i = 0; e == 0 && version == 1 && i < sizeof migrate_v2 / sizeof migrate_v2[0];
+	     i++)
+		e = exec(s->db, migrate_v2[i]);
 out:
 	if (e == 0)
 		return exec(s->db, "COMMIT");
@@ -814,7 +831,8 @@ int store_dest_put(struct clifd_store *s, const struct clifd_destination *d)
 {
 	sqlite3_stmt *st;
 	if (d == NULL || (d->ip_len != 4 && d->ip_len != 16) ||
-	    memchr(d->friendly_name, 0, sizeof d->friendly_name) == NULL)
+	    memchr(d->friendly_name, 0, sizeof d->friendly_name) == NULL ||
+	    (d->handover != CLIFD_HANDOVER_TS102232 && d->handover != CLIFD_HANDOVER_X2X3))
 		return -EINVAL;
 	int e = wr_begin(s);
 	if (e)
@@ -827,6 +845,7 @@ int store_dest_put(struct clifd_store *s, const struct clifd_destination *d)
 		sqlite3_bind_blob(st, 4, d->ip, d->ip_len, SQLITE_STATIC);
 		sqlite3_bind_int(st, 5, d->port);
 		sqlite3_bind_int(st, 6, d->transport);
+		sqlite3_bind_int(st, 7, d->handover);
 		int rc = run(s, st);
 		e = rc ? sq_err(rc) : 0;
 	}
@@ -848,12 +867,12 @@ static int int_col(sqlite3_stmt *st, int col, int max, int *out)
 static int dest_row(sqlite3_stmt *st, void *dest)
 {
 	struct clifd_destination *d = dest;
-	int delivery, port, transport;
+	int delivery, port, transport, handover;
 	memset(d, 0, sizeof *d);
 	if (sqlite3_column_type(st, 0) != SQLITE_BLOB || sqlite3_column_bytes(st, 0) != 16 ||
 	    sqlite3_column_type(st, 1) != SQLITE_TEXT || sqlite3_column_type(st, 3) != SQLITE_BLOB ||
 	    int_col(st, 2, 255, &delivery) || int_col(st, 4, 65535, &port) ||
-	    int_col(st, 5, 255, &transport))
+	    int_col(st, 5, 255, &transport) || int_col(st, 6, CLIFD_HANDOVER_X2X3, &handover))
 		return -EBADMSG;
 	const char *name = (const char *)sqlite3_column_text(st, 1);
 	size_t name_len = (size_t)sqlite3_column_bytes(st, 1);
@@ -868,6 +887,7 @@ static int dest_row(sqlite3_stmt *st, void *dest)
 	memcpy(d->ip, sqlite3_column_blob(st, 3), ip_len);
 	d->port = (uint16_t)port;
 	d->transport = (uint8_t)transport;
+	d->handover = (uint8_t)handover;
 	return 0;
 }
 

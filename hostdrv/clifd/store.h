@@ -6,7 +6,7 @@
  *   schema_version(version)            one row; a newer version is refused, never downgraded
  *   tasks(xid, body)                   body: struct clifd_task in the versioned little-endian
  *                                      encoding of store_task_encode() (never a struct image)
- *   destinations(did, friendly_name, delivery, ip, port, transport)
+ *   destinations(did, friendly_name, delivery, ip, port, transport, handover)
  *   task_dest(xid, did)                the destinations a task names (its DIDs and those of its
  *                                      mediation details); a destination cannot be deleted
  *                                      while referenced (foreign keys are on)
@@ -37,7 +37,7 @@
 extern "C" {
 #endif
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2  /* 2: destinations.handover; a version 1 file is migrated */
 #define STORE_TASK_ENCODING 1   /* first byte of a task body */
 #define STORE_META_KEY_MAX 64   /* bytes of a meta key */
 #define STORE_META_VALUE_MAX 4096
@@ -109,7 +109,7 @@ int store_cin_next(struct clifd_store *s, const uint8_t xid[16], uint32_t *cin);
 /* ---- destinations ---- */
 
 /* Inserts or replaces the destination with the same DID. Returns 0, -EINVAL (ip_len not 4 or
- * 16, unterminated friendly name), -EIO. */
+ * 16, unterminated friendly name, handover not an enum clifd_handover), -EIO. */
 int store_dest_put(struct clifd_store *s, const struct clifd_destination *d);
 
 /* Returns 0, -ENOENT, -EBADMSG, -EIO. */

@@ -28,6 +28,23 @@
  *     <cs:cloudScope xmlns:cs="urn:clif:x1:cloud-scope:1"><cs:vni>5001</cs:vni></cs:cloudScope>
  *   </x1:taskDetailsExtensions>
  *
+ * Handover extension (clifd's own, since X1 gives a destination's address but not the
+ * protocol its receiver speaks): inside destinationDetails, a destinationDetailsExtensions
+ * element whose Owner is "CLIF" may hold one element handover in namespace X1_HANDOVER_NS
+ * whose text (xs:token) is
+ *     ts102232  -> CLIFD_HANDOVER_TS102232: TS 102 232-1 PS-PDUs, HI2/HI3 to a LEMF
+ *     x2x3      -> CLIFD_HANDOVER_X2X3: TS 103 221-2 X2/X3 PDUs to an MDF
+ * It sets clifd_destination.handover; without it the destination gets TS 102 232, and
+ * GetDestinationDetails writes it back only for x2x3. A CreateDestination or
+ * ModifyDestination (which replaces the whole destination) without it means TS 102 232.
+ * Extensions of other owners, and elements of other namespaces in a CLIF extension, are
+ * ignored. X1_E_SYNTAX: another text, element content, a second handover (in the same or
+ * another extension), or any other element of X1_HANDOVER_NS in a CLIF extension. Example:
+ *   <x1:destinationDetailsExtensions>
+ *     <x1:Owner>CLIF</x1:Owner>
+ *     <ho:handover xmlns:ho="urn:clif:x1:handover:1">x2x3</ho:handover>
+ *   </x1:destinationDetailsExtensions>
+ *
  * This header does not include libxml2: users need only model.h. Thread safety: every
  * function may be called from any thread on distinct objects (x1_init() first, once). */
 #ifndef CLIFD_X1_H
@@ -46,6 +63,8 @@ extern "C" {
 #define X1_NS_COMMON "http://uri.etsi.org/03280/common/2017/07" /* TS 103 280 types */
 #define X1_CLOUD_SCOPE_NS "urn:clif:x1:cloud-scope:1"
 #define X1_CLOUD_SCOPE_OWNER "CLIF"
+#define X1_HANDOVER_NS "urn:clif:x1:handover:1"
+#define X1_HANDOVER_OWNER "CLIF"
 
 #define X1_MAX_BODY (1u << 20)  /* bytes of one X1Request document */
 #define X1_MAX_MESSAGES 64      /* x1RequestMessage elements per X1Request */
@@ -93,7 +112,7 @@ struct x1_msg {
 	 *   X1_E_SYNTAX: a header or payload element missing, misplaced, repeated, unknown, or
 	 *     breaking its XSD type (UUID, version v1.N.N, QualifiedMicrosecondDateTime, address,
 	 *     port, enumeration patterns); the xsi:type is no X1 request type; a malformed
-	 *     cloudScope.
+	 *     cloudScope or handover extension.
 	 *   X1_E_GENERIC: a request type only an ADMF accepts (Report...Issue).
 	 *   X1_E_TARGET_TYPE: a TargetIdentifier kind clifd does not support (e164Number, imsi...).
 	 *   X1_E_TARGET_COMBINATION: more than CLIFD_MAX_TARGETS targets, or only port qualifiers.

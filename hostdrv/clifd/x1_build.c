@@ -268,7 +268,8 @@ int x1_check_dest(const struct clifd_destination *dd)
 	    (dd->ip_len != 4 && dd->ip_len != 16) ||
 	    memchr(dd->friendly_name, '\0', sizeof(dd->friendly_name)) == NULL ||
 	    (dd->transport == CLIFD_TRANSPORT_TCP ? dd->port < 2
-						  : dd->transport != CLIFD_TRANSPORT_UDP))
+						  : dd->transport != CLIFD_TRANSPORT_UDP) ||
+	    (dd->handover != CLIFD_HANDOVER_TS102232 && dd->handover != CLIFD_HANDOVER_X2X3))
 		return -EINVAL;
 	return 0;
 }
@@ -398,6 +399,14 @@ void x1_put_dest(struct x1_doc *d, const struct clifd_destination *dd)
 	x1_stop(d);
 	x1_stop(d);
 	x1_stop(d);
+	/* the default is left implicit, as a request without the extension gave it */
+	if (dd->handover == CLIFD_HANDOVER_X2X3) {
+		x1_start(d, "x1:destinationDetailsExtensions");
+		x1_attr(d, "xmlns:ho", X1_HANDOVER_NS);
+		x1_leaf(d, "x1:Owner", X1_HANDOVER_OWNER);
+		x1_leaf(d, "ho:handover", "x2x3");
+		x1_stop(d);
+	}
 	x1_stop(d);
 }
 

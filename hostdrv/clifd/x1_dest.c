@@ -1,6 +1,7 @@
 /* destinationDetails (TS 103 221-1 clause 6.3.1.2) into struct clifd_destination. clifd
  * delivers over TCP or UDP to an address and port, so ipAddressAndPort is the one
- * deliveryAddress it takes; the others are valid X1 but refused with X1_E_DEST_ADDRESS_TYPE. */
+ * deliveryAddress it takes; the others are valid X1 but refused with X1_E_DEST_ADDRESS_TYPE.
+ * The CLIF handover extension (documented in x1.h) picks the protocol spoken to it. */
 #include "x1_int.h"
 
 #include <string.h>
@@ -76,6 +77,67 @@ static void parse_ip_port(xmlNode *n, struct clifd_destination *d, int fail_code
 		x1_sem(e, fail_code, "delivery port 0 cannot be reached");
 }
 
+/* handover: one per destination, its text one of the enum clifd_handover names. */
+static void parse_handover(xmlNode *n, struct clifd_destination *d, int *seen,
+			   struct x1_errs *e)
+{
+	static const struct {
+		const char *name;
+		uint8_t value;
+	} protos[] = {
+		{"ts102232", CLIFD_HANDOVER_TS102232},
+		{"x2x3", CLIFD_HANDOVER_X2X3},
+	};
+	static const char unknown[] = "unknown handover protocol";
+	char buf[16];
+	if (*seen) {
+		x1_syn(e, "more than one handover");
+		return;
+	}
+	*seen = 1;
+	int r = x1_text(n, X1_WS_COLLAPSE, buf, sizeof(buf), e, "malformed handover");
+	if (r != 0) {
+		if (r == 1) /* longer than any name */
+			x1_syn(e, unknown);
+		return;
+	}
+	for (unsigned i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
+		if (strcmp(buf, protos[i].name) == 0) {
+			d->handover = protos[i].value;
+			return;
+		}
+	}
+	x1_syn(e, unknown);
+}
+
+/* One destinationDetailsExtensions: Owner, then elements of other namespaces. Only a CLIF
+ * extension is read; in it, every element of X1_HANDOVER_NS must be a handover, so that a
+ * misspelt one is refused rather than leaving the destination on the default protocol. */
+static void parse_dest_ext(xmlNode *ext, struct clifd_destination *d, int *seen,
+			   struct x1_errs *e)
+{
+	struct x1_cur c;
+	xmlNode *n, *owner;
+	char buf[16];
+	x1_cur_init(&c, ext, e);
+	owner = x1_need(&c, X1_NS, "Owner", "extension without Owner");
+	if (owner == NULL)
+		return;
+	int clif = x1_text(owner, X1_WS_PRESERVE, buf, sizeof(buf), e, "invalid Owner") == 0 &&
+		   strcmp(buf, X1_HANDOVER_OWNER) == 0;
+	while ((n = x1_peek(&c)) != NULL) {
+		c.next = n->next;
+		if (n->ns == NULL || strcmp((const char *)n->ns->href, X1_NS) == 0)
+			x1_syn(e, "extension element not in another namespace");
+		else if (!clif || strcmp((const char *)n->ns->href, X1_HANDOVER_NS) != 0)
+			continue;
+		else if (strcmp((const char *)n->name, "handover") == 0)
+			parse_handover(n, d, seen, e);
+		else
+			x1_syn(e, "malformed handover");
+	}
+}
+
 void x1_parse_dest(xmlNode *details, struct clifd_destination *d, int fail_code,
 		   struct x1_errs *e)
 {
@@ -84,7 +146,8 @@ void x1_parse_dest(xmlNode *details, struct clifd_destination *d, int fail_code,
 	struct x1_cur c;
 	xmlNode *n;
 	char buf[48];
-	memset(d, 0, sizeof(*d));
+	int handover_seen = 0;
+	memset(d, 0, sizeof(*d)); /* handover: CLIFD_HANDOVER_TS102232 unless the extension says */
 	x1_cur_init(&c, details, e);
 	if ((n = x1_need(&c, X1_NS, "dId", "missing dId")) != NULL) {
 		int r = x1_text(n, X1_WS_COLLAPSE, buf, sizeof(buf), e, "invalid dId");
@@ -120,6 +183,6 @@ void x1_parse_dest(xmlNode *details, struct clifd_destination *d, int fail_code,
 		}
 	}
 	while ((n = x1_take(&c, X1_NS, "destinationDetailsExtensions")) != NULL)
-		x1_skip_extension(n, e);
+		parse_dest_ext(n, d, &handover_seen, e);
 	x1_end(&c);
 }

@@ -1,6 +1,7 @@
 /* clifd's task store: round trips of every model field, references, CIN allocation, atomic
  * transactions, durability across a SIGKILL, file permissions, and refusal of corrupt rows and
- * newer schemas (rows corrupted with raw SQL on a second connection). The store's kept
+ * newer schemas (rows corrupted with raw SQL on a second connection), the destinations'
+ * handover protocol and the migration of a version 1 database to it. The store's kept
  * statements: a walk whose callback walks and reads again, no read left open after a walk
  * stopped early or a refused write, and rows and schema changed by another connection seen. */
 #define _GNU_SOURCE
@@ -137,6 +138,22 @@ static void raw(const char *path, const char *fmt, ...)
 	CHECK_EQ(rc, SQLITE_OK);
 	sqlite3_free(err);
 	sqlite3_close(db);
+}
+
+/* One integer from raw SQL on a second connection; -1 when there is no integer row. */
+static long long raw_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long long v = -1;
+	CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return v;
 }
 
 /* ---- the body codec ---- */
@@ -799,6 +816,121 @@ static void test_schema(void)
 	CHECK_EQ(store_open(junk, &s), -EBADMSG);
 }
 
+/* ---- the handover protocol of a destination ---- */
+
+static void test_handover(void)
+{
+	const char *path = check_path("handover.db");
+	struct clifd_store *s = open_ok(path);
+	struct clifd_destination d, e;
+	put_dests(s, 3);
+	mkdest(&d, 1);
+	d.handover = CLIFD_HANDOVER_X2X3;
+	CHECK_EQ(store_dest_put(s, &d), 0);
+	memset(&e, 0xee, sizeof e);
+	CHECK_EQ(store_dest_get(s, d.did, &e), 0);
+	CHECK_EQ(e.handover, CLIFD_HANDOVER_X2X3);
+	CHECK(memcmp(&d, &e, sizeof d) == 0);
+	/* the others kept the default */
+	mkdest(&d, 2);
+	CHECK_EQ(store_dest_get(s, d.did, &e), 0);
+	CHECK_EQ(e.handover, CLIFD_HANDOVER_TS102232);
+	/* a value outside the enum is refused and changes nothing */
+	mkdest(&d, 1);
+	d.handover = 2;
+	CHECK_EQ(store_dest_put(s, &d), -EINVAL);
+	CHECK_EQ(store_dest_get(s, d.did, &e), 0);
+	CHECK_EQ(e.handover, CLIFD_HANDOVER_X2X3);
+	/* a replace without it goes back to the default, and back again */
+	d.handover = CLIFD_HANDOVER_TS102232;
+	CHECK_EQ(store_dest_put(s, &d), 0);
+	CHECK_EQ(store_dest_get(s, d.did, &e), 0);
+	CHECK_EQ(e.handover, CLIFD_HANDOVER_TS102232);
+	d.handover = CLIFD_HANDOVER_X2X3;
+	CHECK_EQ(store_dest_put(s, &d), 0);
+	store_close(s);
+
+	/* it survives reopening */
+	s = open_ok(path);
+	CHECK_EQ(store_dest_get(s, d.did, &e), 0);
+	CHECK(memcmp(&d, &e, sizeof d) == 0);
+	store_close(s);
+	CHECK_EQ(raw_int(path, "SELECT handover FROM destinations WHERE did = x'" DID("01") "'"), 1);
+
+	/* out-of-range column values written past the CHECK are refused on reading */
+	raw(path, "PRAGMA ignore_check_constraints = ON;"
+		  " UPDATE destinations SET handover = 2 WHERE did = x'" DID("00") "'");
+	raw(path, "PRAGMA ignore_check_constraints = ON;"
+		  " UPDATE destinations SET handover = 'x2x3' WHERE did = x'" DID("02") "'");
+	s = open_ok(path);
+	mkdest(&d, 0);
+	CHECK_EQ(store_dest_get(s, d.did, &e), -EBADMSG);
+	mkdest(&d, 2);
+	CHECK_EQ(store_dest_get(s, d.did, &e), -EBADMSG);
+	store_close(s);
+}
+
+/* The schema of version 1, as the first clifd created it: destinations without handover. */
+static const char *const schema_v1[] = {
+	"CREATE TABLE schema_version(version INTEGER NOT NULL)",
+	"CREATE TABLE tasks(xid BLOB PRIMARY KEY NOT NULL CHECK(length(xid) = 16),"
+	" body BLOB NOT NULL) WITHOUT ROWID",
+	"CREATE TABLE destinations(did BLOB PRIMARY KEY NOT NULL CHECK(length(did) = 16),"
+	" friendly_name TEXT NOT NULL, delivery INTEGER NOT NULL, ip BLOB NOT NULL,"
+	" port INTEGER NOT NULL, transport INTEGER NOT NULL) WITHOUT ROWID",
+	"CREATE TABLE task_dest(xid BLOB NOT NULL REFERENCES tasks(xid) ON DELETE CASCADE,"
+	" did BLOB NOT NULL REFERENCES destinations(did), PRIMARY KEY(xid, did)) WITHOUT ROWID",
+	"CREATE INDEX task_dest_did ON task_dest(did)",
+	"CREATE TABLE task_cin(xid BLOB PRIMARY KEY NOT NULL, last_cin INTEGER NOT NULL)"
+	" WITHOUT ROWID",
+	"CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID",
+	"INSERT INTO schema_version(version) VALUES (1)",
+};
+
+static void test_migrate_v1(void)
+{
+	const char *path = check_path("v1.db");
+	struct clifd_store *s;
+	struct clifd_destination d, e;
+	for (size_t i = 0; i < sizeof schema_v1 / sizeof schema_v1[0]; i++)
+		raw(path, "%s", schema_v1[i]);
+	raw(path, "INSERT INTO destinations(did, friendly_name, delivery, ip, port, transport)"
+		  " VALUES (x'" DID("01") "', 'old LEMF', 3, x'c0000201', 6514, 6)");
+	CHECK_EQ(chmod(path, 0600), 0);
+	CHECK_EQ(raw_int(path, "SELECT count(*) FROM pragma_table_info('destinations')"
+			       " WHERE name = 'handover'"), 0);
+
+	s = open_ok(path);
+	CHECK_EQ(raw_int(path, "SELECT version FROM schema_version"), STORE_SCHEMA_VERSION);
+	CHECK_EQ(raw_int(path, "SELECT count(*) FROM schema_version"), 1);
+	mkid(d.did, 0xd0, 1);
+	memset(&e, 0xee, sizeof e);
+	CHECK_EQ(store_dest_get(s, d.did, &e), 0);
+	CHECK_EQ(e.handover, CLIFD_HANDOVER_TS102232);
+	CHECK_STR(e.friendly_name, "old LEMF");
+	CHECK_EQ(e.delivery, CLIFD_X2_AND_X3);
+	CHECK_EQ(e.ip_len, 4);
+	CHECK(memcmp(e.ip, "\xc0\x00\x02\x01", 4) == 0);
+	CHECK_EQ(e.port, 6514);
+	CHECK_EQ(e.transport, CLIFD_TRANSPORT_TCP);
+	/* the added column takes the new value and keeps its CHECK */
+	e.handover = CLIFD_HANDOVER_X2X3;
+	CHECK_EQ(store_dest_put(s, &e), 0);
+	CHECK_EQ(store_dest_get(s, e.did, &d), 0);
+	CHECK(memcmp(&d, &e, sizeof d) == 0);
+	store_close(s);
+	CHECK_EQ(raw_int(path, "SELECT count(*) FROM destinations WHERE handover NOT IN (0, 1)"),
+		 0);
+
+	/* a second opening finds version 2 and changes nothing */
+	s = open_ok(path);
+	CHECK_EQ(store_dest_get(s, e.did, &d), 0);
+	CHECK_EQ(d.handover, CLIFD_HANDOVER_X2X3);
+	CHECK_EQ(store_dest_count(s), 1);
+	store_close(s);
+	CHECK_EQ(raw_int(path, "SELECT version FROM schema_version"), STORE_SCHEMA_VERSION);
+}
+
 int main(void)
 {
 	check_tmpdir("/tmp/clifd-store-XXXXXX");
@@ -812,5 +944,7 @@ int main(void)
 	test_corrupt();
 	test_kept();
 	test_schema();
+	test_handover();
+	test_migrate_v1();
 	return check_done();
 }

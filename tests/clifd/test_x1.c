@@ -1,5 +1,5 @@
 /* clifd's X1 message layer (hostdrv/clifd/x1*.c): every request type parsed with exact
- * field values, every target kind, mediation details and the cloud-scope extension, several
+ * field values, every target kind, mediation details, the cloud-scope and handover extensions, several
  * messages per request; every response kind and the report requests built and read back
  * with libxml2 XPath; and each refusal with its exact code: malformed and hostile documents
  * (entity bombs, external entities, oversized bodies) and every schema rule clifd checks.
@@ -33,6 +33,7 @@
 #define NS_X1 "http://uri.etsi.org/03221/X1/2017/10"
 #define NS_C "http://uri.etsi.org/03280/common/2017/07"
 #define NS_CS "urn:clif:x1:cloud-scope:1"
+#define NS_HO "urn:clif:x1:handover:1"
 
 #define ADMF "admf-lab-1"
 #define NE "clif-ne-7"
@@ -599,6 +600,94 @@ static void test_destination_refusals(void)
 		   "</a:destinationDetails>"),
 		X1_E_DEST_ADDRESS_TYPE);
 	CHECK_EQ(req.msgs[0].type, X1_MSG_MODIFY_DESTINATION);
+}
+
+/* A destination of the given request type whose details end with ext (extensions). */
+static const char *ext_dest(const char *type, const char *ext)
+{
+	static char payload[4096];
+	snprintf(payload, sizeof(payload),
+		 "<a:destinationDetails><a:dId>" DID1 "</a:dId><a:deliveryType>X2andX3</a:deliveryType>"
+		 "<a:deliveryAddress>" IPP("<k:IPv4Address>192.0.2.9</k:IPv4Address>",
+					   "<k:TCPPort>7001</k:TCPPort>") "</a:deliveryAddress>%s"
+		 "</a:destinationDetails>",
+		 ext);
+	return mk(type, payload);
+}
+
+/* A CLIF destinationDetailsExtensions with the given content after Owner. */
+#define HOX(body)                                                                             \
+	"<a:destinationDetailsExtensions><a:Owner>CLIF</a:Owner>" body                        \
+	"</a:destinationDetailsExtensions>"
+#define HO(text) "<h:handover xmlns:h=\"" NS_HO "\">" text "</h:handover>"
+
+static void test_handover(void)
+{
+	static const struct {
+		const char *type, *ext;
+		uint8_t handover;
+	} good[] = {
+		{"CreateDestinationRequest", "", CLIFD_HANDOVER_TS102232},
+		{"CreateDestinationRequest", HOX(HO("ts102232")), CLIFD_HANDOVER_TS102232},
+		{"CreateDestinationRequest", HOX(HO("x2x3")), CLIFD_HANDOVER_X2X3},
+		{"ModifyDestinationRequest", HOX(HO("x2x3")), CLIFD_HANDOVER_X2X3},
+		{"ModifyDestinationRequest", "", CLIFD_HANDOVER_TS102232},
+		{"CreateDestinationRequest", HOX(HO(" x2x3\n")), CLIFD_HANDOVER_X2X3}, /* xs:token */
+		/* other namespaces in our extension, and another owner's extension, are skipped */
+		{"CreateDestinationRequest",
+		 HOX("<o:x xmlns:o=\"urn:o\">y</o:x>" HO("x2x3") "<o:z xmlns:o=\"urn:o\"/>"),
+		 CLIFD_HANDOVER_X2X3},
+		{"CreateDestinationRequest",
+		 "<a:destinationDetailsExtensions><a:Owner>Vendor</a:Owner>" HO("x2x3")
+		 "</a:destinationDetailsExtensions>",
+		 CLIFD_HANDOVER_TS102232},
+		{"CreateDestinationRequest",
+		 "<a:destinationDetailsExtensions><a:Owner>Vendor</a:Owner>" HO("bogus")
+		 "</a:destinationDetailsExtensions>" HOX(HO("x2x3")),
+		 CLIFD_HANDOVER_X2X3},
+	};
+	for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		const struct x1_msg *m = one(ext_dest(good[i].type, good[i].ext));
+		CHECK_MSG(m->error == X1_OK, "handover case %u: error %d", i, m->error);
+		CHECK_MSG(m->dest.handover == good[i].handover, "handover case %u: %u, want %u", i,
+			  m->dest.handover, good[i].handover);
+		CHECK_EQ(m->dest.port, 7001); /* the rest of the destination is still read */
+	}
+	static const struct {
+		const char *ext, *desc;
+	} bad[] = {
+		{HOX(HO("X2X3")), "unknown handover protocol"},
+		{HOX(HO("x2")), "unknown handover protocol"},
+		{HOX(HO("")), "unknown handover protocol"},
+		{HOX(HO("x2 x3")), "unknown handover protocol"},
+		{HOX(HO("ts102232ts102232")), "unknown handover protocol"},
+		{HOX(HO("<h:x2x3/>")), "malformed handover"},
+		{HOX(HO("x2x3") HO("x2x3")), "more than one handover"},
+		{HOX(HO("x2x3")) HOX(HO("ts102232")), "more than one handover"},
+		{HOX("<h:protocol xmlns:h=\"" NS_HO "\">x2x3</h:protocol>"), "malformed handover"},
+		{HOX("<a:handover>x2x3</a:handover>"), "extension element not in another namespace"},
+		{HOX("<handover>x2x3</handover>"), "extension element not in another namespace"},
+		{"<a:destinationDetailsExtensions>" HO("x2x3") "</a:destinationDetailsExtensions>",
+		 "extension without Owner"},
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char what[40];
+		snprintf(what, sizeof(what), "malformed handover %u", i);
+		refused(what, ext_dest("CreateDestinationRequest", bad[i].ext), X1_E_SYNTAX);
+		CHECK_STR(req.msgs[0].error_desc, bad[i].desc);
+	}
+	refused("malformed handover in a modify",
+		ext_dest("ModifyDestinationRequest", HOX(HO("hi2"))), X1_E_SYNTAX);
+	CHECK_EQ(req.msgs[0].type, X1_MSG_MODIFY_DESTINATION);
+	CHECK_STR(req.msgs[0].error_desc, "unknown handover protocol");
+	/* the extension comes last in destinationDetails */
+	refused("handover extension before deliveryAddress",
+		mk("CreateDestinationRequest",
+		   "<a:destinationDetails><a:dId>" DID1 "</a:dId><a:deliveryType>X2Only</a:deliveryType>"
+		   HOX(HO("x2x3")) "<a:deliveryAddress>" IPP("<k:IPv4Address>192.0.2.1</k:IPv4Address>",
+							     "<k:TCPPort>80</k:TCPPort>")
+		   "</a:deliveryAddress></a:destinationDetails>"),
+		X1_E_SYNTAX);
 }
 
 static void test_target_refusals(void)
@@ -1613,6 +1702,94 @@ static void test_dest_responses(void)
 	x1_response_free(r);
 }
 
+/* The handover extension written back: only for x2x3, last in destinationDetails, and read
+ * by the parser as it was written. */
+static void test_handover_responses(void)
+{
+	static struct clifd_destination dx, dt;
+	static struct clifd_task task;
+	CHECK_EQ(parse(ext_dest("CreateDestinationRequest", HOX(HO("x2x3")))), 0);
+	dx = req.msgs[0].dest;
+	CHECK_EQ(dx.handover, CLIFD_HANDOVER_X2X3);
+	CHECK_EQ(parse(ext_dest("CreateDestinationRequest", HOX(HO("ts102232")))), 0);
+	dt = req.msgs[0].dest;
+	CHECK_EQ(dt.handover, CLIFD_HANDOVER_TS102232);
+	CHECK_EQ(parse(mk("ActivateTaskRequest", FULL_TASK)), 0);
+	task = req.msgs[0].task;
+	struct x1_task_status ts = {&task, X1_PROV_COMPLETE, NULL, 0};
+	struct x1_ne_status ne = {X1_NE_OK, NULL, 0};
+	struct x1_dest_status sx = {&dx, X1_DEST_ACTIVE, NULL, 0}, st = {&dt, X1_DEST_ACTIVE, NULL, 0};
+	struct x1_dest_status both[2] = {st, sx};
+
+	struct x1_response *r = x1_response_new("ne-under-test", "v1.13.1");
+	CHECK_EQ(x1_resp_dest_details(r, msg_of("GetDestinationDetailsRequest", "<a:dId>" DID1 "</a:dId>"), &sx), 0);
+	CHECK_EQ(x1_resp_dest_details(r, msg_of("GetDestinationDetailsRequest", "<a:dId>" DID1 "</a:dId>"), &st), 0);
+	CHECK_EQ(x1_resp_all_dest_details(r, msg_of("GetAllDestinationDetailsRequest", ""), both, 2), 0);
+	CHECK_EQ(x1_resp_all_details(r, msg_of("GetAllDetailsRequest", ""), &ne, &ts, 1, both, 2), 0);
+	/* a value outside the enum cannot be written */
+	static struct clifd_destination broken;
+	broken = dx;
+	broken.handover = 2;
+	struct x1_dest_status sb = {&broken, X1_DEST_ACTIVE, NULL, 0};
+	CHECK_EQ(x1_resp_dest_details(r, msg_of("GetDestinationDetailsRequest", "<a:dId>" DID1 "</a:dId>"), &sb),
+		 -EINVAL);
+	if (finish(r) == 0) {
+		xmlXPathRegisterNs(rctx, (const xmlChar *)"h", (const xmlChar *)NS_HO);
+		const char *d1 = "/x:X1Response/x:x1ResponseMessage[1]/x:destinationResponseDetails/x:destinationDetails";
+		const char *d2 = "/x:X1Response/x:x1ResponseMessage[2]/x:destinationResponseDetails/x:destinationDetails";
+		CHECK_EQ(count("/x:X1Response/x:x1ResponseMessage"), 4);
+		CHECK_EQ(count("%s/x:destinationDetailsExtensions", d1), 1);
+		CHECK_STR(xp("local-name(%s/*[last()])", d1), "destinationDetailsExtensions");
+		CHECK_STR(xp("local-name(%s/*[last() - 1])", d1), "deliveryAddress");
+		CHECK_EQ(count("%s/x:destinationDetailsExtensions/*", d1), 2);
+		CHECK_STR(xp("string(%s/x:destinationDetailsExtensions/*[1]/self::x:Owner)", d1), "CLIF");
+		CHECK_STR(xp("string(%s/x:destinationDetailsExtensions/*[2]/self::h:handover)", d1), "x2x3");
+		CHECK_STR(xp("string(%s/x:deliveryAddress/x:ipAddressAndPort/c:port/c:TCPPort)", d1), "7001");
+		/* the default is left implicit */
+		CHECK_EQ(count("%s/x:destinationDetailsExtensions", d2), 0);
+		CHECK_EQ(count("%s/*", d2), 3);
+		const char *l = "/x:X1Response/x:x1ResponseMessage[3]/x:listOfDestinationResponseDetails";
+		CHECK_EQ(count("%s/x:destinationResponseDetails[1]/x:destinationDetails/x:destinationDetailsExtensions", l), 0);
+		CHECK_STR(xp("string(%s/x:destinationResponseDetails[2]/x:destinationDetails/x:destinationDetailsExtensions/h:handover)", l),
+			  "x2x3");
+		const char *a = "/x:X1Response/x:x1ResponseMessage[4]/x:listOfDestinationResponseDetails";
+		CHECK_EQ(count("%s/x:destinationResponseDetails/x:destinationDetails/x:destinationDetailsExtensions", a), 1);
+		CHECK_STR(xp("string(%s/x:destinationResponseDetails[2]/x:destinationDetails/x:destinationDetailsExtensions/h:handover)", a),
+			  "x2x3");
+		CHECK_EQ(count("//h:handover"), 3);
+
+		/* the written destinationDetails, sent back in a ModifyDestination, parse to the
+		 * same destination */
+		xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)d1, rctx);
+		CHECK(o != NULL && o->nodesetval != NULL && o->nodesetval->nodeNr == 1);
+		if (o != NULL && o->nodesetval != NULL && o->nodesetval->nodeNr == 1) {
+			xmlBufferPtr b = xmlBufferCreate();
+			xmlNodeDump(b, rdoc, o->nodesetval->nodeTab[0], 0, 0);
+			/* the dump keeps the x1:/c: prefixes; the fixture binds them on the root */
+			static char payload[4096];
+			snprintf(payload, sizeof(payload), "%s", (const char *)xmlBufferContent(b));
+			xmlBufferFree(b);
+			snprintf(docbuf, sizeof(docbuf),
+				 "<x1:X1Request xmlns:x1=\"" NS_X1 "\" xmlns:c=\"" NS_C "\""
+				 " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">"
+				 "<x1:x1RequestMessage xsi:type=\"x1:ModifyDestinationRequest\">"
+				 "<x1:admfIdentifier>" ADMF "</x1:admfIdentifier>"
+				 "<x1:neIdentifier>" NE "</x1:neIdentifier>"
+				 "<x1:messageTimestamp>" STAMP "</x1:messageTimestamp>"
+				 "<x1:version>" VERSION "</x1:version>"
+				 "<x1:x1TransactionId>" TXID "</x1:x1TransactionId>"
+				 "%s</x1:x1RequestMessage></x1:X1Request>",
+				 payload);
+			const struct x1_msg *m = one(docbuf);
+			CHECK_EQ(m->type, X1_MSG_MODIFY_DESTINATION);
+			CHECK_EQ(m->error, X1_OK);
+			CHECK(memcmp(&m->dest, &dx, sizeof(dx)) == 0);
+		}
+		xmlXPathFreeObject(o);
+	}
+	x1_response_free(r);
+}
+
 static void test_error_responses(void)
 {
 	struct x1_response *r = x1_response_new("ne-under-test", "v1.13.1");
@@ -1778,6 +1955,7 @@ int main(void)
 	test_type_resolution();
 	test_destinations();
 	test_destination_refusals();
+	test_handover();
 	test_target_refusals();
 	test_task_refusals();
 	test_mediation();
@@ -1790,6 +1968,7 @@ int main(void)
 	test_ok_responses();
 	test_task_responses();
 	test_dest_responses();
+	test_handover_responses();
 	test_error_responses();
 	test_reports();
 	if (rctx != NULL)
