@@ -36,6 +36,20 @@ $(BIN)/clifctl: $(BUILD)/obj/hostdrv/tools/clifctl.o $(BUILD)/obj/hostdrv/clifd/
 
 ALL_PROGRAMS += $(LIB)/libclif.a $(LIB)/libclif.so $(BIN)/clifctl
 
+# clif-demo-traffic: the traffic of `make demo` and the CC each demo target must receive of it;
+# clif-cc-compare: checks what clif-lemf received against that (tests/tools).
+DEMO_TRAFFIC_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard hostdrv/tools/demo_traffic*.c))
+
+$(BIN)/clif-demo-traffic: $(DEMO_TRAFFIC_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $^ -lpcap -o $@
+
+$(BIN)/clif-cc-compare: $(BUILD)/obj/hostdrv/tools/cc_compare.o
+	@mkdir -p $(@D)
+	$(CC) $^ -lpcap -o $@
+
+ALL_PROGRAMS += $(BIN)/clif-demo-traffic $(BIN)/clif-cc-compare
+
 # libclif and clifctl end to end against clif-cardsim (tests/sim/e2e.c, run by tests/run-check).
 $(BIN)/clif-libclif-e2e: $(BUILD)/obj/tests/sim/e2e.o $(BUILD)/obj/tests/sim/cardsim_proc.o $(GOLDEN_OBJS) $(BUILD)/obj/hls/tb/pktgen.o $(LIB)/libclif.a
 	@mkdir -p $(@D)

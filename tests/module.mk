@@ -129,3 +129,5 @@ include tests/clifd/rulecomp.mk
 include tests/clifd/daemon.mk
 include tests/clifd/fuzz.mk
 include tests/clifd/deliver.mk
+include tests/clifd/e2e.mk
+include tests/tools/module.mk

@@ -44,6 +44,7 @@ struct cs_opts {
 	uint32_t fault;
 	int exit_after_source;
 	int wait_ring;
+	int hold;     /* --hold: the source waits for SIGUSR1 */
 	int quiet;
 };
 
@@ -78,6 +79,8 @@ struct cardsim {
 	pthread_mutex_t dp_lock; /* clif_dp_burst() against clif_dp_tblwin() and resets */
 	int stop;                /* __atomic; set by main on a signal */
 	int fw_stopped;          /* __atomic; the firmware called plat_stop() */
+	int released;            /* __atomic; --hold: main got SIGUSR1, the source may start */
+	int source_done;         /* __atomic; --exit-after-source: the traffic thread's SIGUSR1 */
 
 	/* traffic source state (wire sockets are opened before the card comes up) */
 	int wire_fd[2];

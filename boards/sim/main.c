@@ -52,6 +52,10 @@ static const char usage_text[] =
 	"                          no-heartbeat  the identity block's heartbeat stops ticking\n"
 	"                          mbox-mute     the firmware stops (mailbox unanswered)\n"
 	"                          c2h-stall     every C2H copy is dropped as if the ring were full\n"
+	"  --hold                with --pcap or --generate: start the traffic only when the\n"
+	"                        process gets SIGUSR1 (the mailbox is served meanwhile: a host\n"
+	"                        opens the card and adds its rules first); later SIGUSR1s are\n"
+	"                        ignored\n"
 	"  --wait-ring           hold the traffic until the host enables the C2H ring\n"
 	"                        (add the rules first, arm the ring last)\n"
 	"  --exit-after-source   exit once the pcap or generator is done and the host has\n"
@@ -62,6 +66,7 @@ static const char usage_text[] =
 	"Examples:\n"
 	"  clif-cardsim --pcap capture.pcap --rate 1000 --loop-forever\n"
 	"  clif-cardsim --instance 1 --generate 100000 --seed 7 --exit-after-source\n"
+	"  clif-cardsim --pcap demo.pcap --hold &  ...add rules...;  kill -USR1 $!\n"
 	"  sudo clif-cardsim --wire veth-a veth-b\n"
 	"\n"
 	"Exit status: 0 after SIGINT/SIGTERM or --exit-after-source, 1 on an error (file,\n"
@@ -204,7 +209,7 @@ static void set_source(struct cs_opts *o, enum cs_source src)
 static void parse_args(int argc, char **argv, struct cs_opts *o)
 {
 	enum { O_INSTANCE = 256, O_DMA, O_PCAP, O_RATE, O_LOOP, O_LOOP_FOREVER, O_GENERATE, O_SEED, O_WIRE,
-	       O_FAULT, O_EXIT_AFTER, O_WAIT_RING, O_QUIET };
+	       O_FAULT, O_EXIT_AFTER, O_WAIT_RING, O_HOLD, O_QUIET };
 	static const struct option longopts[] = {
 		{ "instance", required_argument, NULL, O_INSTANCE },
 		{ "dma-size", required_argument, NULL, O_DMA },
@@ -218,6 +223,7 @@ static void parse_args(int argc, char **argv, struct cs_opts *o)
 		{ "fault", required_argument, NULL, O_FAULT },
 		{ "exit-after-source", no_argument, NULL, O_EXIT_AFTER },
 		{ "wait-ring", no_argument, NULL, O_WAIT_RING },
+		{ "hold", no_argument, NULL, O_HOLD },
 		{ "quiet", no_argument, NULL, O_QUIET },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -301,6 +307,9 @@ static void parse_args(int argc, char **argv, struct cs_opts *o)
 		case O_WAIT_RING:
 			o->wait_ring = 1;
 			break;
+		case O_HOLD:
+			o->hold = 1;
+			break;
 		case O_QUIET:
 			o->quiet = 1;
 			break;
@@ -322,6 +331,9 @@ static void parse_args(int argc, char **argv, struct cs_opts *o)
 		usage_error("--rate goes with --pcap or --generate (the wire sets its own pace)");
 	if (have_seed && o->src != CS_SRC_GEN)
 		usage_error("--seed goes with --generate");
+	/* the wire's traffic comes when it comes: there is nothing to hold back */
+	if (o->hold && o->src == CS_SRC_WIRE)
+		usage_error("--hold goes with --pcap or --generate");
 	if (o->exit_after_source &&
 	    (o->src == CS_SRC_WIRE || (o->src == CS_SRC_PCAP && !o->loops) || (o->src == CS_SRC_GEN && !o->gen_frames)))
 		usage_error("--exit-after-source needs a source that ends (a pcap played N times, --generate N > 0)");
@@ -392,8 +404,20 @@ int main(int argc, char **argv)
 	cs_info("cardsim: traffic: %s%s", source_text(&cs->o, src, sizeof(src)),
 		cs->o.fault ? "; faults set at start" : "");
 
-	while (sigwait(&sigs, &sig) == 0 && sig != SIGINT && sig != SIGTERM && sig != SIGHUP && sig != SIGUSR1)
-		;
+	if (cs->o.hold)
+		cs_info("cardsim: traffic held until SIGUSR1 (kill -USR1 %d)", (int)getpid());
+	/* SIGUSR1 means "start" to a held card and "source done" from the traffic thread
+	 * (--exit-after-source); one that is neither (a second start) is ignored. */
+	while (sigwait(&sigs, &sig) == 0) {
+		if (sig != SIGUSR1)
+			break;
+		if (__atomic_load_n(&cs->source_done, __ATOMIC_ACQUIRE) || !cs->o.hold)
+			break;
+		if (!__atomic_load_n(&cs->released, __ATOMIC_ACQUIRE)) {
+			__atomic_store_n(&cs->released, 1, __ATOMIC_RELEASE);
+			cs_info("cardsim: SIGUSR1: traffic starts");
+		}
+	}
 	__atomic_store_n(&cs->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(traffic, NULL);
 	cs_fw_join();

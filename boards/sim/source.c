@@ -405,6 +405,11 @@ void *cs_traffic_thread(void *arg)
 {
 	struct cardsim *cs = arg;
 
+	while (cs->o.hold && !__atomic_load_n(&cs->released, __ATOMIC_ACQUIRE)) {
+		if (cs_stopping())
+			return NULL;
+		cs_sleep_ns(1000000ull);
+	}
 	if (cs->o.wait_ring && cs_wait_armed(cs))
 		return NULL;
 	switch (cs->o.src) {
@@ -432,6 +437,7 @@ void *cs_traffic_thread(void *arg)
 			(unsigned long long)cs->short_caps);
 	if (cs->o.exit_after_source) {
 		cs_wait_drained(cs);
+		__atomic_store_n(&cs->source_done, 1, __ATOMIC_RELEASE);
 		kill(getpid(), SIGUSR1); /* main (sigwait) shuts the card down */
 	}
 	return NULL;
