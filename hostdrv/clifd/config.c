@@ -11,7 +11,7 @@
 #include "log.h"
 #include "x1.h"
 
-enum kind { K_STR, K_ID, K_PATH, K_LISTEN, K_VERSION, K_U32, K_LEVEL, K_URL };
+enum kind { K_STR, K_ID, K_PATH, K_LISTEN, K_VERSION, K_U32, K_LEVEL, K_URL, K_COUNTRY };
 
 struct key {
 	const char *name;
@@ -44,6 +44,24 @@ static const struct key keys[] = {
 	U32("card_poll_ms", card_poll_ms, 10, 10000),
 	U32("card_heartbeat_ms", card_heartbeat_ms, 100, 600000),
 	{ "log_level", K_LEVEL, 0, 0, 0, 0 },
+	STR("handover_operator_id", handover_operator_id, K_ID),
+	STR("handover_ne_id", handover_ne_id, K_ID),
+	{ "handover_country", K_COUNTRY, 0, 0, 0, 0 },
+	STR("lemf_ca", lemf_ca, K_PATH),
+	STR("lemf_cert", lemf_cert, K_PATH),
+	STR("lemf_key", lemf_key, K_PATH),
+	U32("hi_time1_ms", hi_time1_ms, 10, 86400000u),
+	U32("hi_time2_ms", hi_time2_ms, 1, 86400000u),
+	U32("hi_time3_ms", hi_time3_ms, 2, 86400000u),
+	U32("x2x3_time_p1_ms", x2x3_time_p1_ms, 10, 86400000u),
+	U32("x2x3_time_p2_ms", x2x3_time_p2_ms, 1, 86400000u),
+	U32("reconnect_min_ms", reconnect_min_ms, 1, 600000u),
+	U32("reconnect_max_ms", reconnect_max_ms, 1, 3600000u),
+	U32("delivery_queue_kib", delivery_queue_kib, 256, 4u << 20),
+	U32("delivery_resend_kib", delivery_resend_kib, 0, 4u << 20),
+	U32("spool_mib", spool_mib, 0, 1u << 20),
+	U32("c2h_ring_kib", c2h_ring_kib, 4, 1u << 20),
+	U32("capture_idle_us", capture_idle_us, 10, 1000000u),
 };
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -62,6 +80,19 @@ void clifd_config_defaults(struct clifd_config *cfg)
 	cfg->card_poll_ms = 100;
 	cfg->card_heartbeat_ms = 3000;
 	cfg->log_level = LOG_INFO;
+	strcpy(cfg->handover_operator_id, "CLIF");
+	cfg->hi_time1_ms = 120000;
+	cfg->hi_time2_ms = 30000;
+	cfg->hi_time3_ms = 60000;
+	cfg->x2x3_time_p1_ms = 60000;
+	cfg->x2x3_time_p2_ms = 180000;
+	cfg->reconnect_min_ms = 100;
+	cfg->reconnect_max_ms = 10000;
+	cfg->delivery_queue_kib = 16384;
+	cfg->delivery_resend_kib = 4096;
+	cfg->spool_mib = 256;
+	cfg->c2h_ring_kib = 16384;
+	cfg->capture_idle_us = 1000;
 }
 
 int clifd_version_parse(const char *text, unsigned *major, unsigned *minor)
@@ -261,6 +292,13 @@ static int apply(struct clifd_config *cfg, const struct key *k, const char *v, c
 			return -1;
 		}
 		return 0;
+	case K_COUNTRY: /* ISO 3166-1 alpha-2, as the PSHeader's country codes are */
+		if (strlen(v) != 2 || !isupper((unsigned char)v[0]) || !isupper((unsigned char)v[1])) {
+			*why = "must be two capital letters (ISO 3166-1 alpha-2)";
+			return -1;
+		}
+		strcpy(cfg->handover_country, v);
+		return 0;
 	case K_URL:
 		if (parse_url(v, cfg)) {
 			*why = "must be [https://]HOST[:PORT][/PATH]";
@@ -366,6 +404,28 @@ int clifd_config_load(struct clifd_config *cfg, const char *path, char *err, siz
 		strcpy(cfg->admf_report_cert, cfg->tls_cert);
 	if (!cfg->admf_report_key[0])
 		strcpy(cfg->admf_report_key, cfg->tls_key);
+	if (!cfg->lemf_ca[0])
+		strcpy(cfg->lemf_ca, cfg->tls_ca);
+	if (!cfg->lemf_cert[0])
+		strcpy(cfg->lemf_cert, cfg->tls_cert);
+	if (!cfg->lemf_key[0])
+		strcpy(cfg->lemf_key, cfg->tls_key);
+	if (!cfg->handover_ne_id[0]) {
+		memcpy(cfg->handover_ne_id, cfg->ne_identifier, sizeof(cfg->handover_ne_id) - 1);
+		cfg->handover_ne_id[sizeof(cfg->handover_ne_id) - 1] = '\0';
+	}
+	if (cfg->hi_time3_ms <= cfg->hi_time2_ms) {
+		snprintf(err, err_len, "%s: hi_time3_ms must be greater than hi_time2_ms", path);
+		return -1;
+	}
+	if (cfg->reconnect_max_ms < cfg->reconnect_min_ms) {
+		snprintf(err, err_len, "%s: reconnect_max_ms must not be less than reconnect_min_ms", path);
+		return -1;
+	}
+	if (cfg->c2h_ring_kib & (cfg->c2h_ring_kib - 1)) {
+		snprintf(err, err_len, "%s: c2h_ring_kib must be a power of two", path);
+		return -1;
+	}
 	return 0;
 fail:
 	fclose(f);

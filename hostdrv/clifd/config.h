@@ -34,6 +34,30 @@ struct clifd_config {
 	uint32_t card_poll_ms;              /* 100 */
 	uint32_t card_heartbeat_ms;         /* 3000 */
 	int log_level;                      /* LOG_INFO */
+
+	/* Handover (issue 7): the PSHeader of HI2/HI3 PDUs, the senders to the destinations and
+	 * the capture ring. */
+	char handover_operator_id[17];      /* operatorIdentifier, 1..16 bytes: "CLIF" */
+	char handover_ne_id[17];            /* networkElementIdentifier; "" means the first 16
+					       bytes of ne_identifier */
+	char handover_country[3];           /* delivery and authorization country code; "":
+					       omitted */
+	char lemf_ca[CLIFD_PATH_MAX];       /* CA of the LEMFs' certificates; "" means tls_ca */
+	char lemf_cert[CLIFD_PATH_MAX];     /* our client certificate towards LEMFs; "": tls_cert */
+	char lemf_key[CLIFD_PATH_MAX];      /* "" means tls_key */
+	uint32_t hi_time1_ms;               /* TS 102 232-1 TIME1: 120000 */
+	uint32_t hi_time2_ms;               /* TIME2: 30000 */
+	uint32_t hi_time3_ms;               /* TIME3: 60000 */
+	uint32_t x2x3_time_p1_ms;           /* TS 103 221-2 TIME_P1: 60000 */
+	uint32_t x2x3_time_p2_ms;           /* TIME_P2: 180000 */
+	uint32_t reconnect_min_ms;          /* first reconnect delay: 100 */
+	uint32_t reconnect_max_ms;          /* longest: 10000 */
+	uint32_t delivery_queue_kib;        /* memory queue per destination: 16384 */
+	uint32_t delivery_resend_kib;       /* resend buffer per destination: 4096 */
+	uint32_t spool_mib;                 /* on-disk spool per destination (state_dir/spool/):
+					       256; 0: none */
+	uint32_t c2h_ring_kib;              /* capture ring: 16384 (a power of two) */
+	uint32_t capture_idle_us;           /* re-look at an empty ring after: 1000 */
 };
 
 /* Fills cfg with the defaults (required keys empty). */

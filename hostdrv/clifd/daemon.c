@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "capture.h"
 #include "handlers.h"
 #include "libclif.h"
 #include "log.h"
@@ -332,6 +333,8 @@ static void p2_cb(evutil_socket_t fd, short what, void *arg)
 		snprintf(result, sizeof(result), "error %d", code);
 	clifd_log(LOG_WARNING, "no X1 request for TIME_P2 (%u s): keepalive expiry, %s", d->cfg.time_p2, result);
 	clifd_daemon_audit(d, ACTOR_LOCAL, "KeepaliveExpiry", "", result);
+	if (d->cap)
+		capture_sync_all(d->cap);
 	report_ne(d, X1_NE_ISSUE_WARNING, "no X1 request within TIME_P2: all tasks deactivated", 0);
 	/* Re-armed by the next accepted X1 request. */
 }
@@ -408,7 +411,7 @@ static void sig_cb(evutil_socket_t sig, short what, void *arg)
 int clifd_daemon_start(struct clifd_daemon *d, const struct clifd_config *cfg, char *err, size_t err_len)
 {
 	char path[CLIFD_PATH_MAX + 32];
-	struct clif_open_opts oo = { 0, 250, 2 }; /* a dead card costs the loop 750 ms at most */
+	struct clif_open_opts oo = { cfg->c2h_ring_kib << 10, 250, 2 }; /* a dead card costs the loop 750 ms at most */
 	struct rulecomp_opts ro = { 0, 0, 0 };
 	struct restore_ctx rctx;
 	struct timeval poll_tv;
@@ -486,6 +489,15 @@ int clifd_daemon_start(struct clifd_daemon *d, const struct clifd_config *cfg, c
 					X1_E_ACTIVATE, "rules could not be installed when the NE started");
 	free(rctx.failed_xids);
 	rctx.failed_xids = NULL;
+
+	/* The packet path: senders for the stored destinations, a session per restored task. */
+	d->cap = capture_new(d->base, d->card, d->rc, d->store, d->reporter, &d->cfg, err, err_len);
+	if (!d->cap)
+		goto fail;
+	if (capture_start(d->cap) != 0) {
+		snprintf(err, err_len, "out of memory");
+		goto fail;
+	}
 
 	d->server = clifd_server_new(d->base, &d->cfg, clifd_handle_x1, clifd_handle_refusal, d, err, err_len);
 	if (!d->server)
@@ -571,6 +583,8 @@ void clifd_daemon_close(struct clifd_daemon *d)
 	for (int i = 0; i < 2; i++)
 		if (d->sig_ev[i])
 			event_free(d->sig_ev[i]);
+	/* Sessions end (IRI END) and what is queued gets 2 s to reach the LEMFs. */
+	capture_free(d->cap, 2000);
 	/* The rules stay on the card: a restarted clifd reconciles them with the store. */
 	rulecomp_free(d->rc);
 	if (d->card)

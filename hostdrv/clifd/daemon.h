@@ -30,6 +30,7 @@ struct clif_card;
 struct clifd_server;
 struct clifd_mgmt;
 struct clifd_reporter;
+struct clifd_capture;
 struct x1_request;
 
 enum clifd_card_state {
@@ -48,6 +49,7 @@ struct clifd_daemon {
 	struct clifd_server *server;
 	struct clifd_mgmt *mgmt;
 	struct clifd_reporter *reporter;
+	struct clifd_capture *cap; /* C2H copies to CC/IRI, the senders (capture.h) */
 	struct event *poll_ev, *p2_ev, *sig_ev[2], *exit_ev;
 	struct x1_request *req; /* the one request being handled (about 150 KiB) */
 

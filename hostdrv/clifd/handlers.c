@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "capture.h"
 #include "daemon.h"
 #include "log.h"
 #include "model.h"
@@ -715,6 +716,28 @@ static void handle_msg(struct clifd_daemon *d, struct req_ctx *ctx, const struct
 	audit_msg(d, ctx, peer, m, result, code);
 }
 
+/* ---- the packet path follows the store ---- */
+
+/* After the commit (or the roll-back): destinations first, so that a task activated with a
+ * new destination finds its sender, then the tasks the request touched. */
+static void sync_capture(struct clifd_daemon *d, const struct req_ctx *ctx, const struct x1_request *req,
+			 const struct outcome *res)
+{
+	int changed = 0;
+
+	if (!d->cap)
+		return;
+	for (unsigned i = 0; i < req->n_msgs; i++)
+		changed |= res[i].changed;
+	if (changed)
+		capture_sync_dests(d->cap);
+	if (ctx->touched_all)
+		capture_sync_all(d->cap);
+	else
+		for (unsigned i = 0; i < ctx->n_touched; i++)
+			capture_sync_task(d->cap, ctx->touched[i]);
+}
+
 /* ---- a request that cannot be committed ---- */
 
 /* Makes the card hold what the store holds for one task (the store was rolled back). */
@@ -839,6 +862,7 @@ void clifd_handle_x1(void *arg, const struct clifd_peer *peer, const char *body,
 		if (ctx.failed)
 			resp = roll_back(d, &ctx, peer, req, res, resp);
 	}
+	sync_capture(d, &ctx, req, res);
 	if (resp && x1_response_finish(resp, out, out_len) != 0)
 		*out = NULL;
 	x1_response_free(resp);

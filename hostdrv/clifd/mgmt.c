@@ -17,6 +17,7 @@
 
 #include "audit.h"
 #include "config.h"
+#include "capture.h"
 #include "daemon.h"
 #include "log.h"
 #include "report.h"
@@ -87,6 +88,22 @@ static void cmd_status(struct clifd_daemon *d, struct evbuffer *out)
 				    (unsigned long long)rs.dropped, rs.queued);
 	else
 		evbuffer_add_printf(out, "reports off\n");
+	if (d->cap) {
+		struct capture_stats cs;
+		capture_stats(d->cap, &cs);
+		evbuffer_add_printf(out, "capture records %llu unmatched %llu no_ip %llu ring_lost %llu learn_events %llu\n",
+				    (unsigned long long)cs.records, (unsigned long long)cs.unmatched,
+				    (unsigned long long)cs.no_ip, (unsigned long long)cs.ring_lost,
+				    (unsigned long long)cs.learn_events);
+		evbuffer_add_printf(out, "handover cc %llu iri %llu sessions %u\n", (unsigned long long)cs.cc_pdus,
+				    (unsigned long long)cs.iri_pdus, cs.tasks);
+		evbuffer_add_printf(out, "handover_errors submit %llu encode %llu no_liid %llu no_sender %llu\n",
+				    (unsigned long long)cs.submit_errors, (unsigned long long)cs.encode_errors,
+				    (unsigned long long)cs.no_liid, (unsigned long long)cs.no_sender);
+		evbuffer_add_printf(out, "senders %u connected %u sent %llu lost %llu queued_bytes %llu\n", cs.dests,
+				    cs.connected, (unsigned long long)cs.sent_pdus, (unsigned long long)cs.lost_pdus,
+				    (unsigned long long)cs.queued_bytes);
+	}
 	evbuffer_add_printf(out, "ok\n");
 }
 

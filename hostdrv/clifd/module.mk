@@ -38,7 +38,7 @@ CLIFD_TESTS := $(patsubst tests/clifd/test_%.c,$(BIN)/clif-test-clifd-%,$(CLIFD_
 
 $(BUILD)/obj/tests/clifd/%.o: DIR_CFLAGS_tests += -Ihostdrv/clifd -Ihostdrv/lib/include -I/usr/include/libxml2
 
-$(BIN)/clif-test-clifd-%: $(BUILD)/obj/tests/clifd/test_%.o $(CLIFD_LIB) $(BUILD)/lib/libclif.a
+$(BIN)/clif-test-clifd-%: $(BUILD)/obj/tests/clifd/test_%.o $(CLIFD_LIB) $(ETSI_LIB) $(BUILD)/lib/libclif.a
 	@mkdir -p $(@D)
 	$(CC) $^ $(CLIFD_LDLIBS) $(LIBCLIF_LDLIBS) -o $@
 

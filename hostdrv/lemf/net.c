@@ -289,8 +289,15 @@ int lemf_serve(const char *listen_spec, const char *port_file, unsigned max_conn
 		/* the wake pipe first, so that a full house polls only it */
 		struct pollfd pf[2] = {{.fd = wake_pipe[0], .events = POLLIN}, {.fd = lfd, .events = POLLIN}};
 		int accepting = max_conns == 0 || next_id - first_id < max_conns;
-		if (poll(pf, accepting ? 2 : 1, -1) < 0 && errno != EINTR)
+		/* Every 200 ms without a new connection the outputs are flushed, so that what has
+		 * arrived can be read while connections stay open (a demo, a test waiting for data). */
+		int pr = poll(pf, accepting ? 2 : 1, 200);
+		if (pr < 0 && errno != EINTR)
 			break;
+		if (pr == 0) {
+			lemf_sink_flush();
+			continue;
+		}
 		if (pf[0].revents & POLLIN) {
 			char drainbuf[64];
 			while (read(wake_pipe[0], drainbuf, sizeof(drainbuf)) > 0)

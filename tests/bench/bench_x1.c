@@ -217,7 +217,7 @@ static void card_holds(unsigned want, const char *when)
 int main(int argc, char **argv)
 {
 	static uint64_t t_ping[N_PING], t_act[N_SINGLE];
-	struct hx_config cfg = { 3600, 1u << 20, 0, 100, 3000, "info" };
+	struct hx_config cfg = { 3600, 1u << 20, 0, 100, 3000, "info", NULL };
 	char *ping, *doc, **bulk;
 	unsigned n_bulk_req = (N_BULK + BATCH - 1) / BATCH;
 	struct counts c0;

@@ -141,6 +141,11 @@ void hx_make_pki(void)
 	/* The NE's certificate is also its client certificate for the reports. */
 	make_cert("ca", "ne", "/CN=" HX_NE_ID, "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n");
 	make_cert("ca", "admfsrv", "/CN=admf-report-server", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+	/* LEMFs clifd delivers to: the right one, one from a CA clifd does not trust, one whose
+	 * certificate names another address. */
+	make_cert("ca", "lemf", "/CN=lemf-test", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+	make_cert("foreign", "lemfforeign", "/CN=lemf-test", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+	make_cert("ca", "lemfname", "/CN=lemf-test", "subjectAltName=IP:127.0.0.2\nextendedKeyUsage=serverAuth\n");
 }
 
 unsigned hx_free_port(void)
@@ -229,9 +234,9 @@ void hx_write_config(const struct hx_config *c)
 		 "%s"
 		 "card_poll_ms = %u\n"
 		 "card_heartbeat_ms = %u\n"
-		 "log_level = %s\n",
+		 "log_level = %s\n%s",
 		 hx.port, hx.dir, hx.dir, hx.dir, hx.state, hx.card_name, c->time_p2, c->max_body, report,
-		 c->card_poll_ms, c->card_heartbeat_ms, c->log_level);
+		 c->card_poll_ms, c->card_heartbeat_ms, c->log_level, c->extra ? c->extra : "");
 	hx_write_file(hx.conf, text);
 }
 

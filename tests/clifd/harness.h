@@ -74,6 +74,9 @@ void hx_write_file(const char *path, const char *text);
  *   stranger  CN = HX_ADMF_ID, but from the CA "foreign" that clifd does not trust
  *   ne        clifd's server (and report client) certificate, CN = HX_NE_ID, IP 127.0.0.1
  *   admfsrv   the ADMF's own HTTPS server for reports, IP 127.0.0.1
+ *   lemf      a LEMF's server certificate, IP 127.0.0.1
+ *   lemfforeign  the same from the CA "foreign"
+ *   lemfname  from ca, but for IP 127.0.0.2 (not the address clifd connects to)
  * Files NAME.crt and NAME.key. */
 void hx_make_pki(void);
 
@@ -101,6 +104,7 @@ struct hx_config {
 	unsigned card_poll_ms;
 	unsigned card_heartbeat_ms;
 	const char *log_level;  /* "debug", "info", ... */
+	const char *extra;      /* more "key = value" lines (NULL: none) */
 };
 
 /* Writes hx.conf: the PKI above, X1 on 127.0.0.1:hx.port, state_dir hx.state, card

@@ -65,7 +65,7 @@ static unsigned report_port;
  * server, debug logging (no_log_leak() reads it all). */
 static void write_config(unsigned time_p2)
 {
-	struct hx_config c = { time_p2, MAX_BODY, report_port, 50, 1500, "debug" };
+	struct hx_config c = { time_p2, MAX_BODY, report_port, 50, 1500, "debug", NULL };
 
 	hx_write_config(&c);
 }

@@ -256,7 +256,7 @@ static void test_write_fails(void)
 
 int main(int argc, char **argv)
 {
-	struct hx_config hc = { 3600, 65536, 0, 100, 3000, "info" };
+	struct hx_config hc = { 3600, 65536, 0, 100, 3000, "info", NULL };
 	struct clifd_config cfg;
 	char err[512] = "";
 	const char *card_args[] = { "--generate", "1", NULL };
