@@ -79,7 +79,7 @@ struct cardsim {
 	pthread_mutex_t dp_lock; /* clif_dp_burst() against clif_dp_tblwin() and resets */
 	int stop;                /* __atomic; set by main on a signal */
 	int fw_stopped;          /* __atomic; the firmware called plat_stop() */
-	int released;            /* __atomic; --hold: main got SIGUSR1, the source may start */
+	unsigned released;       /* __atomic; --hold: SIGUSR1s main got, each one a play of the source */
 	int source_done;         /* __atomic; --exit-after-source: the traffic thread's SIGUSR1 */
 
 	/* traffic source state (wire sockets are opened before the card comes up) */

@@ -54,8 +54,8 @@ static const char usage_text[] =
 	"                          c2h-stall     every C2H copy is dropped as if the ring were full\n"
 	"  --hold                with --pcap or --generate: start the traffic only when the\n"
 	"                        process gets SIGUSR1 (the mailbox is served meanwhile: a host\n"
-	"                        opens the card and adds its rules first); later SIGUSR1s are\n"
-	"                        ignored\n"
+	"                        opens the card and adds its rules first); each later SIGUSR1\n"
+	"                        plays the source once more (with --loop N: N passes)\n"
 	"  --wait-ring           hold the traffic until the host enables the C2H ring\n"
 	"                        (add the rules first, arm the ring last)\n"
 	"  --exit-after-source   exit once the pcap or generator is done and the host has\n"
@@ -406,17 +406,17 @@ int main(int argc, char **argv)
 
 	if (cs->o.hold)
 		cs_info("cardsim: traffic held until SIGUSR1 (kill -USR1 %d)", (int)getpid());
-	/* SIGUSR1 means "start" to a held card and "source done" from the traffic thread
-	 * (--exit-after-source); one that is neither (a second start) is ignored. */
+	/* SIGUSR1 means "play" to a held card (counted: each one plays the source once more)
+	 * and "source done" from the traffic thread (--exit-after-source). */
 	while (sigwait(&sigs, &sig) == 0) {
 		if (sig != SIGUSR1)
 			break;
 		if (__atomic_load_n(&cs->source_done, __ATOMIC_ACQUIRE) || !cs->o.hold)
 			break;
-		if (!__atomic_load_n(&cs->released, __ATOMIC_ACQUIRE)) {
-			__atomic_store_n(&cs->released, 1, __ATOMIC_RELEASE);
+		if (__atomic_add_fetch(&cs->released, 1, __ATOMIC_RELEASE) == 1)
 			cs_info("cardsim: SIGUSR1: traffic starts");
-		}
+		else
+			cs_info("cardsim: SIGUSR1: the source is played once more after the current run");
 	}
 	__atomic_store_n(&cs->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(traffic, NULL);

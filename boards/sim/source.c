@@ -405,28 +405,38 @@ void *cs_traffic_thread(void *arg)
 {
 	struct cardsim *cs = arg;
 
-	while (cs->o.hold && !__atomic_load_n(&cs->released, __ATOMIC_ACQUIRE)) {
-		if (cs_stopping())
+	unsigned played = 0;
+
+	for (;;) {
+		/* --hold: each SIGUSR1 main counts in released plays the source once more */
+		while (cs->o.hold && played >= __atomic_load_n(&cs->released, __ATOMIC_ACQUIRE)) {
+			if (cs_stopping())
+				return NULL;
+			cs_sleep_ns(1000000ull);
+		}
+		if (!played && cs->o.wait_ring && cs_wait_armed(cs))
 			return NULL;
-		cs_sleep_ns(1000000ull);
+		switch (cs->o.src) {
+		case CS_SRC_PCAP:
+			run_pcap(cs);
+			break;
+		case CS_SRC_GEN:
+			run_gen(cs);
+			break;
+		case CS_SRC_WIRE:
+			run_wire(cs);
+			break;
+		default:
+			break;
+		}
+		played++;
+		if (cs_stopping() || cs->o.src == CS_SRC_WIRE)
+			return NULL;
+		if (!cs->o.hold || cs->o.exit_after_source || g_src_failed)
+			break;
+		cs_info("cardsim: source played %u times: %llu frames through the data plane; SIGUSR1 plays it again",
+			played, (unsigned long long)cs->frames_in);
 	}
-	if (cs->o.wait_ring && cs_wait_armed(cs))
-		return NULL;
-	switch (cs->o.src) {
-	case CS_SRC_PCAP:
-		run_pcap(cs);
-		break;
-	case CS_SRC_GEN:
-		run_gen(cs);
-		break;
-	case CS_SRC_WIRE:
-		run_wire(cs);
-		break;
-	default:
-		break;
-	}
-	if (cs_stopping() || cs->o.src == CS_SRC_WIRE)
-		return NULL;
 	cs_info("cardsim: source done: %llu frames through the data plane%s", (unsigned long long)cs->frames_in,
 		cs->o.exit_after_source ? "" : "; the card stays up until SIGINT/SIGTERM");
 	if (cs->oversize)
