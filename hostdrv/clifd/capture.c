@@ -997,6 +997,7 @@ void capture_stats(struct clifd_capture *c, struct capture_stats *out)
 		out->sent_pdus += st.sent_pdus;
 		out->lost_pdus += st.lost_pdus;
 		out->queued_bytes += st.queued_bytes;
+		out->spooled_pdus += st.spooled_pdus;
 	}
 }
 

@@ -78,7 +78,7 @@ struct capture_stats {
 	uint64_t learn_events;   /* learn events drained from the card */
 	unsigned tasks;          /* tasks with a session */
 	unsigned dests;          /* destinations with a sender */
-	uint64_t sent_pdus, lost_pdus, queued_bytes; /* summed over the senders */
+	uint64_t sent_pdus, lost_pdus, queued_bytes, spooled_pdus; /* summed over the senders */
 	unsigned connected;      /* senders with a connection up */
 };
 

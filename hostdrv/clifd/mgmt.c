@@ -100,9 +100,10 @@ static void cmd_status(struct clifd_daemon *d, struct evbuffer *out)
 		evbuffer_add_printf(out, "handover_errors submit %llu encode %llu no_liid %llu no_sender %llu\n",
 				    (unsigned long long)cs.submit_errors, (unsigned long long)cs.encode_errors,
 				    (unsigned long long)cs.no_liid, (unsigned long long)cs.no_sender);
-		evbuffer_add_printf(out, "senders %u connected %u sent %llu lost %llu queued_bytes %llu\n", cs.dests,
-				    cs.connected, (unsigned long long)cs.sent_pdus, (unsigned long long)cs.lost_pdus,
-				    (unsigned long long)cs.queued_bytes);
+		evbuffer_add_printf(out, "senders %u connected %u sent %llu lost %llu queued_bytes %llu spooled_pdus %llu\n",
+				    cs.dests, cs.connected, (unsigned long long)cs.sent_pdus,
+				    (unsigned long long)cs.lost_pdus, (unsigned long long)cs.queued_bytes,
+				    (unsigned long long)cs.spooled_pdus);
 	}
 	evbuffer_add_printf(out, "ok\n");
 }

@@ -21,18 +21,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pcap/pcap.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clif/simshm.h"
 #include "harness.h"
+#include "libclif.h"
 
 extern char **environ;
 
 #define DID1 "d1000000-0000-4000-8000-000000000001" /* LEMF 1: TS 102 232-1 */
 #define DID2 "d1000000-0000-4000-8000-000000000002" /* LEMF 2: X2/X3 */
 #define DID3 "d1000000-0000-4000-8000-000000000003" /* a LEMF with a certificate from elsewhere */
+#define DID4 "d1000000-0000-4000-8000-000000000004" /* a LEMF whose certificate names another address */
 #define XID_VNI "a1000000-0000-4000-8000-000000000001"
 #define XID_MAC "a1000000-0000-4000-8000-000000000002"
 #define XID_V6 "a1000000-0000-4000-8000-000000000003"
@@ -50,6 +55,7 @@ struct lemf {
 static struct lemf lemf1 = { "lemf1", "lemf", 0, 0, "" };
 static struct lemf lemf2 = { "lemf2", "lemf", 0, 0, "" };
 static struct lemf lemf3 = { "lemf3", "lemfforeign", 0, 0, "" };
+static struct lemf lemf4 = { "lemf4", "lemfname", 0, 0, "" };
 static char traffic[200];
 
 static void lemf_start(struct lemf *l)
@@ -103,6 +109,7 @@ static void stop_all(void)
 	lemf_stop(&lemf1, SIGKILL);
 	lemf_stop(&lemf2, SIGKILL);
 	lemf_stop(&lemf3, SIGKILL);
+	lemf_stop(&lemf4, SIGKILL);
 }
 
 /* ---- X1 ---- */
@@ -242,6 +249,7 @@ static void provision(void)
 	create_dest(DID1, lemf1.port, 0);
 	create_dest(DID2, lemf2.port, 1);
 	create_dest(DID3, lemf3.port, 0);
+	create_dest(DID4, lemf4.port, 0);
 	activate(XID_VNI, HX_IP("10.0.0.5"), HX_DID(DID1), "LIID-VNI", "", 5001);
 	activate(XID_MAC, "<x1:targetIdentifier><x1:macAddress>52:54:00:c0:00:03</x1:macAddress></x1:targetIdentifier>",
 		 HX_DID(DID1), "LIID-MAC", "", 0);
@@ -254,7 +262,7 @@ static void provision(void)
 		 "<x1:targetIdentifier><x1:ipv4Cidr><c:IPv4CIDR>198.51.100.0/24</c:IPv4CIDR></x1:ipv4Cidr>"
 		 "</x1:targetIdentifier>",
 		 HX_DID(DID1) HX_DID(DID2), "LIID-CIDR", HX_DID(DID1), 0);
-	activate(XID_BAD, HX_IP("10.0.0.9"), HX_DID(DID3), "LIID-BAD", "", 5002);
+	activate(XID_BAD, HX_IP("10.0.0.9"), HX_DID(DID3) HX_DID(DID4), "LIID-BAD", "", 5002);
 }
 
 static int all_arrived(void)
@@ -281,9 +289,12 @@ static void test_demo_chain(void)
 	CHECK_EQ(files_with_prefix(lemf1.dir, "cc-"), 4);
 	CHECK_EQ(files_with_prefix(lemf2.dir, "cc-"), 0);
 	CHECK_EQ(files_with_prefix(lemf2.dir, "x3-"), 1);
-	/* the LEMF whose certificate clifd does not trust got nothing */
+	/* the LEMFs whose certificate clifd does not trust, or that names another address, got
+	 * nothing */
 	CHECK_EQ(files_with_prefix(lemf3.dir, "cc-"), 0);
 	CHECK_EQ(events(&lemf3, "\"pdu\":", NULL), 0);
+	CHECK_EQ(files_with_prefix(lemf4.dir, "cc-"), 0);
+	CHECK_EQ(events(&lemf4, "\"pdu\":", NULL), 0);
 	CHECK(status_value("senders", "connected") == 2);
 	/* IRI: a BEGIN per task on LEMF 1, and the MAC target's learned address */
 	CHECK_EQ(events(&lemf1, "\"iri_type\":\"BEGIN\"", "startOfInterceptionWithSessionActive"), 4);
@@ -298,6 +309,271 @@ static void test_demo_chain(void)
 	CHECK_EQ(status_value("handover_errors", "submit"), 0);
 	CHECK_EQ(status_value("handover_errors", "encode"), 0);
 	CHECK_EQ(status_value("capture", "ring_lost"), 0);
+}
+
+/* ---- counting ---- */
+
+/* Packets in traffic/NAME.pcap (the traffic, or the generator's expect-LABEL). */
+static unsigned pcap_count(const char *name)
+{
+	char path[300], eb[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	unsigned n = 0;
+	pcap_t *p;
+
+	snprintf(path, sizeof(path), "%s/%s.pcap", traffic, name);
+	if (!(p = pcap_open_offline(path, eb)))
+		die("%s: %s", path, eb);
+	while (pcap_next_ex(p, &h, &d) == 1)
+		n++;
+	pcap_close(p);
+	return n;
+}
+
+/* CC records of an LIID the LEMF decoded, without the ones it reported as duplicates. */
+static unsigned distinct_cc(const struct lemf *l, const char *liid)
+{
+	char a[96], b[128];
+
+	snprintf(a, sizeof(a), "\"pdu\":\"CC\",\"liid\":\"%s\"", liid);
+	snprintf(b, sizeof(b), "\"context\":{\"type\":\"CC\",\"liid\":\"%s\"", liid);
+	return events(l, a, NULL) - events(l, "\"event\":\"duplicate\"", b);
+}
+
+static const char *const liids[4] = { "LIID-VNI", "LIID-MAC", "LIID-V6", "LIID-CIDR" };
+static const char *const labels[4] = { "vni", "mac", "v6", "cidr" };
+static unsigned per_play[4], frames_per_play;
+static unsigned plays = 1; /* traffic plays so far (test_demo_chain's) */
+
+static void play(void)
+{
+	kill(cardsim_pid, SIGUSR1);
+	plays++;
+}
+
+/* The CC records (LIID, CIN, sequence number) in a LEMF's events.jsonl. */
+struct cc_key {
+	char liid[16];
+	unsigned long cin, seq;
+};
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct cc_key *x = a, *y = b;
+	int c = strcmp(x->liid, y->liid);
+
+	if (c)
+		return c;
+	if (x->cin != y->cin)
+		return x->cin < y->cin ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static size_t cc_keys(const struct lemf *l, struct cc_key **v, size_t n)
+{
+	char path[300], *text, *line;
+
+	snprintf(path, sizeof(path), "%s/events.jsonl", l->dir);
+	if (!(text = hx_read_file(path, NULL)))
+		return n;
+	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		char *p = strstr(line, "\"pdu\":\"CC\",\"liid\":\"");
+		struct cc_key k;
+		if (!p || sscanf(p, "\"pdu\":\"CC\",\"liid\":\"%15[^\"]\",\"cin\":%lu,\"seq\":%lu", k.liid, &k.cin, &k.seq) != 3)
+			continue;
+		if (!(*v = realloc(*v, (n + 1) * sizeof(**v))))
+			die("out of memory");
+		(*v)[n++] = k;
+	}
+	free(text);
+	return n;
+}
+
+/* The LEMF stopped for 30 s under steady traffic (the sender finds it gone, the queue overflows
+ * into the spool), then started again (a new process, new output folder): every CC record
+ * reached one of the two, each context's sequence numbers run from 0 without a hole, and the
+ * only records both got are the ones the resend buffer sent again. */
+static void test_lemf_outage(void)
+{
+	struct lemf before = lemf1;
+	struct cc_key *k = NULL;
+	size_t n = 0, uniq = 0, dups = 0, holes = 0;
+	unsigned want = 0, plays0 = plays, spooled_max = 0;
+	uint64_t t0;
+
+	lemf_stop(&lemf1, SIGTERM);
+	t0 = now_ns();
+	while (now_ns() - t0 < 30000000000ull) {
+		play();
+		nap_us(500000);
+		unsigned long long q = status_value("senders", "spooled_pdus");
+		if (q != ~0ull && q > spooled_max)
+			spooled_max = (unsigned)q;
+	}
+	CHECK_EQ(status_value("senders", "connected"), 1); /* only LEMF 2 */
+	lemf1.name = "lemf1b"; /* the restarted LEMF: same address and port, new output folder */
+	lemf_start(&lemf1);
+	for (int i = 0; i < 4; i++)
+		want += per_play[i] * plays;
+	for (int t = 0; t < 600; t++) {
+		free(k);
+		k = NULL;
+		n = cc_keys(&lemf1, &k, cc_keys(&before, &k, 0));
+		qsort(k, n, sizeof(*k), key_cmp);
+		uniq = dups = holes = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (i && key_cmp(&k[i - 1], &k[i]) == 0) {
+				dups++;
+				continue;
+			}
+			int same_ctx = i && strcmp(k[i - 1].liid, k[i].liid) == 0 && k[i - 1].cin == k[i].cin;
+			if ((same_ctx && k[i].seq != k[i - 1].seq + 1) || (!same_ctx && k[i].seq != 0))
+				holes++;
+			uniq++;
+		}
+		if (uniq >= want && holes == 0)
+			break;
+		nap_us(100000);
+	}
+	free(k);
+	CHECK_MSG(uniq == want, "after the outage: %zu distinct CC records, want %u", uniq, want);
+	CHECK_EQ(holes, 0);
+	CHECK_EQ(events(&lemf1, "\"event\":\"undecodable\"", NULL), 0);
+	CHECK_EQ(events(&lemf1, "\"event\":\"gap\"", NULL), 0);
+	/* Duplicates within the new LEMF's stream would be a sender bug: only across the two. */
+	CHECK_EQ(events(&lemf1, "\"event\":\"duplicate\"", NULL), 0);
+	CHECK_MSG(spooled_max > 0, "the spool was never used during the outage");
+	CHECK_EQ(status_value("senders", "lost"), 0);
+	CHECK_EQ(status_value("senders", "connected"), 2);
+	printf("%s: LEMF down 30 s under %u plays of the traffic: %zu CC records, all arrived, %zu sent again "
+	       "by the resend buffer, up to %u PDUs in the spool, 0 holes\n",
+	       CHECK_PROG, plays - plays0, uniq, dups, spooled_max);
+	/* From here on the per-play counts are taken as deltas on the new LEMF. */
+}
+
+/* clifd SIGKILLed while the traffic plays, started again: its tasks come back, each with a new
+ * CIN (IRI BEGIN again), nothing undecodable reaches the LEMF, and the next play arrives
+ * whole. */
+static void test_clifd_killed(void)
+{
+	unsigned begins = events(&lemf1, "\"iri_type\":\"BEGIN\"", "startOfInterceptionWithSessionActive");
+
+	kill(cardsim_pid, SIGUSR1);
+	nap_us(2000);
+	hx_stop_clifd(SIGKILL);
+	hx_start_clifd();
+	CHECK_EQ(status_value("handover", "sessions"), 5);
+	for (int i = 0; i < 100 && events(&lemf1, "\"iri_type\":\"BEGIN\"", "startOfInterceptionWithSessionActive") <
+					begins + 4; i++)
+		nap_us(100000);
+	CHECK_EQ(events(&lemf1, "\"iri_type\":\"BEGIN\"", "startOfInterceptionWithSessionActive"), begins + 4);
+	/* a new CIN per session: the VNI task had CIN 1, now 2 */
+	CHECK_EQ(events(&lemf1, "\"liid\":\"LIID-VNI\",\"cin\":2,\"seq\":0", "\"iri_type\":\"BEGIN\""), 1);
+	CHECK_EQ(events(&lemf1, "\"event\":\"undecodable\"", NULL), 0);
+	CHECK_EQ(events(&lemf1, "\"event\":\"framing_error\"", NULL), 0);
+	/* What the card copied while clifd was down is not counted: start from what arrived. */
+	nap_us(500000);
+	unsigned before[4];
+	for (int i = 0; i < 4; i++)
+		before[i] = distinct_cc(&lemf1, liids[i]);
+	kill(cardsim_pid, SIGUSR1);
+	int ok = 0;
+	for (int t = 0; t < 300 && !ok; t++) {
+		ok = 1;
+		for (int i = 0; i < 4; i++)
+			ok &= distinct_cc(&lemf1, liids[i]) == before[i] + per_play[i];
+		if (!ok)
+			nap_us(100000);
+	}
+	for (int i = 0; i < 4; i++)
+		CHECK_MSG(distinct_cc(&lemf1, liids[i]) == before[i] + per_play[i], "after the restart: %s: %u, want %u",
+			  liids[i], distinct_cc(&lemf1, liids[i]), before[i] + per_play[i]);
+	CHECK_EQ(events(&lemf1, "\"event\":\"gap\"", NULL), 0);
+}
+
+/* A card reset: clifd sees it, replays the rules, audits it, and the copies flow again. */
+static void test_card_reset(void)
+{
+	unsigned rules = hx_card_rules(), before[4];
+
+	for (int i = 0; i < 4; i++)
+		before[i] = distinct_cc(&lemf1, liids[i]);
+	CHECK_EQ(clif_card_reset(hx.ctl), 0);
+	for (int i = 0; i < 100 && !strstr(hx_mgmt("status"), "\ncard_resets 1\n"); i++)
+		nap_us(50000);
+	CHECK(strstr(hx_mgmt("status"), "\ncard_resets 1\n") != NULL);
+	CHECK_EQ(hx_wait_rules(rules, 5000), rules);
+	CHECK(hx_audit_has("CardReset"));
+	nap_us(300000);
+	kill(cardsim_pid, SIGUSR1);
+	int ok = 0;
+	for (int t = 0; t < 300 && !ok; t++) {
+		ok = 1;
+		for (int i = 0; i < 4; i++)
+			ok &= distinct_cc(&lemf1, liids[i]) == before[i] + per_play[i];
+		if (!ok)
+			nap_us(100000);
+	}
+	CHECK_MSG(ok, "after a card reset the next play did not arrive whole");
+}
+
+/* The ring "full" (cardsim's c2h-stall fault): every copy of one play is dropped by the card,
+ * counted by clifd and logged; forwarding goes on; the next play arrives whole. */
+static void test_ring_overflow(void)
+{
+	int fd = open(cardsim_shm_path, O_RDWR);
+	struct clif_sim_hdr *sh;
+	struct clif_dp_counters dp0, dp1;
+	unsigned before[4];
+	unsigned long long lost0 = status_value("capture", "ring_lost");
+
+	if (fd < 0)
+		die("%s: %s", cardsim_shm_path, strerror(errno));
+	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (sh == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	for (int i = 0; i < 4; i++)
+		before[i] = distinct_cc(&lemf1, liids[i]);
+	check_rc(clif_dp_counters(hx.ctl, &dp0), "dp counters");
+	__atomic_store_n(&sh->fault, CLIF_SIM_FAULT_C2H_STALL, __ATOMIC_RELEASE);
+	kill(cardsim_pid, SIGUSR1);
+	for (int i = 0; i < 100; i++) {
+		check_rc(clif_dp_counters(hx.ctl, &dp1), "dp counters");
+		if (dp1.frames >= dp0.frames + frames_per_play)
+			break;
+		nap_us(50000);
+	}
+	__atomic_store_n(&sh->fault, 0, __ATOMIC_RELEASE);
+	munmap(sh, 4096);
+	/* forwarding unaffected: every frame of the play went through (the card forwards every frame
+	 * it sees), and the copies the card dropped are exactly the ones clifd counts below */
+	CHECK_EQ(dp1.frames - dp0.frames, frames_per_play);
+	CHECK_EQ(dp1.captured, dp0.captured);
+	for (int i = 0; i < 30 && status_value("capture", "ring_lost") == lost0; i++)
+		nap_us(100000);
+	unsigned long long lost = status_value("capture", "ring_lost") - lost0;
+	CHECK_MSG(lost > 0, "no ring loss counted");
+	CHECK_EQ(lost, dp1.capture_drops - dp0.capture_drops);
+	CHECK(run("grep -q 'capture ring: %llu copies lost' '%s/clifd.log'", lost, hx.dir) == 0);
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(distinct_cc(&lemf1, liids[i]), before[i]);
+	kill(cardsim_pid, SIGUSR1);
+	int ok = 0;
+	for (int t = 0; t < 300 && !ok; t++) {
+		ok = 1;
+		for (int i = 0; i < 4; i++)
+			ok &= distinct_cc(&lemf1, liids[i]) == before[i] + per_play[i];
+		if (!ok)
+			nap_us(100000);
+	}
+	CHECK_MSG(ok, "after the overflow the next play did not arrive whole");
+	CHECK_EQ(events(&lemf1, "\"event\":\"gap\"", NULL), 0);
+	CHECK_EQ(events(&lemf1, "\"event\":\"undecodable\"", NULL), 0);
+	printf("%s: ring overflow: %llu copies dropped by the card, counted and logged by clifd; forwarding "
+	       "unaffected\n",
+	       CHECK_PROG, lost);
 }
 
 int main(int argc, char **argv)
@@ -320,17 +596,29 @@ int main(int argc, char **argv)
 	lemf_start(&lemf1);
 	lemf_start(&lemf2);
 	lemf_start(&lemf3);
+	lemf_start(&lemf4);
 	struct hx_config cfg = { .time_p2 = 0, .max_body = 1u << 20, .card_poll_ms = 50, .card_heartbeat_ms = 3000,
 				 .log_level = "info",
 				 .extra = "handover_country = XX\nspool_mib = 4\nreconnect_min_ms = 50\n"
-					  "reconnect_max_ms = 500\n" };
+					  "reconnect_max_ms = 500\ndelivery_queue_kib = 256\nhi_time1_ms = 1000\n"
+					  "hi_time2_ms = 500\nhi_time3_ms = 2000\n" };
 	hx_write_config(&cfg);
 	hx_start_clifd();
 	provision();
 
+	for (int i = 0; i < 4; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "expect-%s", labels[i]);
+		per_play[i] = pcap_count(name);
+	}
+	frames_per_play = pcap_count("traffic");
 	test_demo_chain();
+	test_lemf_outage();
+	test_clifd_killed();
+	test_card_reset();
+	test_ring_overflow();
 
-	printf("%s: demo traffic through cardsim, clifd and 3 LEMFs on %s\n", CHECK_PROG, hx.card_name);
+	printf("%s: demo traffic through cardsim, clifd and 4 LEMFs on %s\n", CHECK_PROG, hx.card_name);
 	hx_stop_clifd(SIGTERM);
 	stop_all();
 	cardsim_cleanup();
