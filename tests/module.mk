@@ -130,4 +130,5 @@ include tests/clifd/daemon.mk
 include tests/clifd/fuzz.mk
 include tests/clifd/deliver.mk
 include tests/clifd/e2e.mk
+include tests/clifd/wire.mk
 include tests/tools/module.mk

@@ -28,6 +28,7 @@
 #define PDU_SCRATCH (ETSI_CC_MAX_OVERHEAD + 65535u + X2X3_MAX_HDR + ETSI_IRI_MAX_PDU)
 #define SLOW_TICK_NS 50000000ull   /* learn events */
 #define LOSS_TICK_NS 1000000000ull /* loss reports */
+#define LEARN_AFTER_PUNT_NS 500000000ull
 
 /* One context (TS 102 232-1: LIID, CIN, operator, NE, country) towards one destination. */
 struct cap_ctx {
@@ -96,7 +97,9 @@ struct clifd_capture {
 	unsigned n_tasks, n_mac_tasks;
 	struct cap_dest dests[CAPTURE_MAX_DESTS];
 	uint64_t stamp;
-	uint64_t last_slow_ns, last_loss_ns;
+	uint64_t last_slow_ns, last_loss_ns, last_learn_ns;
+	uint64_t punted_seen;   /* the card's punt counter at the last look */
+	uint64_t last_punt_ns;  /* when it last moved */
 	uint64_t ring_lost_seen;
 	int started;
 
@@ -910,10 +913,22 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (now - c->last_slow_ns >= SLOW_TICK_NS) {
+	if (c->n_mac_tasks && now - c->last_slow_ns >= SLOW_TICK_NS) {
+		/* The mailbox is one for every host (clifctl too), so it is only used when the card
+		 * punted frames since the last look (a binding may have come), or once a second (an
+		 * age-out comes without a punt). The punt counter is a plain register read. */
+		struct clif_dp_counters dp;
+		int read = clif_dp_counters(c->card, &dp) == 0;
 		c->last_slow_ns = now;
-		if (c->n_mac_tasks)
+		if (read && dp.punted != c->punted_seen) {
+			c->punted_seen = dp.punted;
+			c->last_punt_ns = now;
+		}
+		/* The firmware learns from a punt a little later: look for a while after one. */
+		if (now - c->last_punt_ns < LEARN_AFTER_PUNT_NS || now - c->last_learn_ns >= LOSS_TICK_NS) {
+			c->last_learn_ns = now;
 			learn_drain(c);
+		}
 	}
 	if (now - c->last_loss_ns >= LOSS_TICK_NS) {
 		c->last_loss_ns = now;

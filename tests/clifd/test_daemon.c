@@ -772,6 +772,38 @@ static void test_config_errors(void)
 	out = hx_read_file(path, NULL);
 	CHECK_MSG(WIFEXITED(rc) && WEXITSTATUS(rc) == 2 && out && strstr(out, "admf_identifier") && !strstr(out, "secret"),
 	      "bad identifier: exit 2 naming the key, not the value");
+	/* the handover keys: each malformed value refused with exit 2, naming the key */
+	static const struct {
+		const char *line, *says;
+	} bad_handover[] = {
+		{ "handover_country = de", "handover_country" },
+		{ "handover_country = DEU", "handover_country" },
+		{ "handover_operator_id = 01234567890123456", "handover_operator_id" },
+		{ "handover_ne_id = has space", "handover_ne_id" },
+		{ "hi_time1_ms = 9", "hi_time1_ms" },
+		{ "hi_time2_ms = 5000\nhi_time3_ms = 5000", "hi_time3_ms must be greater than hi_time2_ms" },
+		{ "reconnect_min_ms = 500\nreconnect_max_ms = 400", "reconnect_max_ms must not be less" },
+		{ "c2h_ring_kib = 3000", "c2h_ring_kib must be a power of two" },
+		{ "delivery_queue_kib = 255", "delivery_queue_kib" },
+		{ "lemf_ca = relative.crt", "lemf_ca must be an absolute path" },
+	};
+	for (size_t i = 0; i < sizeof(bad_handover) / sizeof(bad_handover[0]); i++) {
+		char text[512];
+		snprintf(path, sizeof(path), "%s/bad.conf", hx.dir);
+		snprintf(text, sizeof(text),
+			 "ne_identifier = x\nadmf_identifier = y\ntls_cert = /a\ntls_key = /b\ntls_ca = /c\n%s\n",
+			 bad_handover[i].line);
+		hx_write_file(path, text);
+		snprintf(cmd, sizeof(cmd), "'%s/clifd' -c '%s' --check-config > '%s/bad.out' 2>&1", hx.bindir, path,
+			 hx.dir);
+		rc = system(cmd);
+		free(out);
+		snprintf(path, sizeof(path), "%s/bad.out", hx.dir);
+		out = hx_read_file(path, NULL);
+		CHECK_MSG(WIFEXITED(rc) && WEXITSTATUS(rc) == 2 && out && strstr(out, bad_handover[i].says),
+			  "bad handover config '%s': exit 2 saying '%s' (got '%s')", bad_handover[i].line,
+			  bad_handover[i].says, out ? out : "");
+	}
 	free(out);
 	snprintf(cmd, sizeof(cmd), "'%s/clifd' -c '%s' --check-config > /dev/null 2>&1", hx.bindir, hx.conf);
 	CHECK_MSG(system(cmd) == 0, "the test configuration checks out");
@@ -799,6 +831,15 @@ static void test_example_config(void)
 		      ex.card_heartbeat_ms == def.card_heartbeat_ms && ex.log_level == def.log_level &&
 		      strcmp(ex.mgmt_socket, "/var/lib/clifd/clifd.sock") == 0 && ex.admf_report_host[0] == '\0',
 	      "clifd.conf.example states the defaults");
+	CHECK_MSG(strcmp(ex.handover_operator_id, def.handover_operator_id) == 0 && ex.hi_time1_ms == def.hi_time1_ms &&
+		      ex.hi_time2_ms == def.hi_time2_ms && ex.hi_time3_ms == def.hi_time3_ms &&
+		      ex.x2x3_time_p1_ms == def.x2x3_time_p1_ms && ex.x2x3_time_p2_ms == def.x2x3_time_p2_ms &&
+		      ex.reconnect_min_ms == def.reconnect_min_ms && ex.reconnect_max_ms == def.reconnect_max_ms &&
+		      ex.delivery_queue_kib == def.delivery_queue_kib &&
+		      ex.delivery_resend_kib == def.delivery_resend_kib && ex.spool_mib == def.spool_mib &&
+		      ex.c2h_ring_kib == def.c2h_ring_kib && ex.capture_idle_us == def.capture_idle_us &&
+		      strcmp(ex.handover_ne_id, "ne-dc1-host17") == 0 && strcmp(ex.lemf_ca, ex.tls_ca) == 0,
+	      "clifd.conf.example states the handover defaults");
 	CHECK_MSG(def.log_level == LOG_INFO, "default log level info");
 }
 
