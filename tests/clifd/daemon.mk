@@ -5,6 +5,7 @@
 # cardsim process helper (tests/sim/cardsim_proc.c, which needs libpcap), and it wants those
 # programs built.
 $(BIN)/clif-test-clifd-daemon: $(BUILD)/obj/tests/clifd/test_daemon.o $(BUILD)/obj/tests/clifd/harness.o \
+		$(BUILD)/obj/tests/clifd/report_server.o \
 		$(BUILD)/obj/tests/sim/cardsim_proc.o $(BUILD)/lib/libclifd.a $(ETSI_LIB) $(BUILD)/lib/libclif.a \
 		| $(BIN)/clifd $(BIN)/clif-cardsim $(BIN)/clifctl
 	@mkdir -p $(@D)

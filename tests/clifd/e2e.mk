@@ -2,6 +2,7 @@
 # compared with clif-cc-compare) through the clifd test harness; it runs those programs from the
 # bin directory given as its argument.
 $(BIN)/clif-test-clifd-e2e: $(BUILD)/obj/tests/clifd/test_e2e.o $(BUILD)/obj/tests/clifd/harness.o \
+		$(BUILD)/obj/tests/clifd/report_server.o \
 		$(BUILD)/obj/tests/sim/cardsim_proc.o $(BUILD)/lib/libclifd.a $(ETSI_LIB) $(BUILD)/lib/libclif.a \
 		| $(BIN)/clifd $(BIN)/clif-cardsim $(BIN)/clifctl $(BIN)/clif-lemf $(BIN)/clif-demo-traffic \
 		$(BIN)/clif-cc-compare

@@ -131,6 +131,20 @@ char *hx_mgmt(const char *cmd);
 /* 1 when the audit log (hx.state/audit.log) contains needle. */
 int hx_audit_has(const char *needle);
 
+/* ---- the ADMF's report server (tests/clifd/report_server.c) ----
+ * An HTTPS server on 127.0.0.1 with admfsrv.crt that requires a client certificate from ca,
+ * keeps every request body (up to 32) and answers each with an OK response of the report's
+ * type. */
+
+/* Starts it in a thread; returns its port (for hx_config.report_port). Dies on failure. */
+unsigned hx_report_server_start(void);
+/* The number of reports received whose body contains a and b (b may be NULL). */
+unsigned hx_reports_with(const char *a, const char *b);
+/* hx_reports_with(), waiting up to ms milliseconds for the first one. */
+unsigned hx_wait_report(const char *a, const char *b, unsigned ms);
+/* The subject CN of the last report's client certificate ("" before the first). */
+const char *hx_report_client(void);
+
 /* ---- HTTPS ---- */
 
 struct hx_http {

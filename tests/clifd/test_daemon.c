@@ -203,130 +203,6 @@ static void ping_works(const char *after)
 }
 
 
-/* ---- the ADMF's report server ---- */
-
-#define MAX_REPORTS 32
-static pthread_mutex_t rep_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *reports[MAX_REPORTS];
-static unsigned n_reports;
-static char report_client[256]; /* subject CN of the last report's client certificate */
-static int rep_fd = -1;
-
-static void *report_server(void *arg)
-{
-	SSL_CTX *ctx = arg;
-
-	for (;;) {
-		int fd = accept(rep_fd, NULL, NULL);
-		if (fd < 0)
-			return NULL;
-		SSL *ssl = SSL_new(ctx);
-		char buf[65536];
-		size_t n = 0;
-		SSL_set_fd(ssl, fd);
-		if (SSL_accept(ssl) != 1)
-			goto next;
-		for (;;) {
-			int r = SSL_read(ssl, buf + n, (int)(sizeof(buf) - 1 - n));
-			if (r <= 0)
-				goto next;
-			n += (size_t)r;
-			buf[n] = '\0';
-			char *hdr_end = strstr(buf, "\r\n\r\n"), *cl = strcasestr(buf, "Content-Length:");
-			if (hdr_end && cl && n >= (size_t)(hdr_end + 4 - buf) + (size_t)atoi(cl + 15))
-				break;
-		}
-		char *body = strstr(buf, "\r\n\r\n") + 4;
-		/* Answer with the report's type and transaction id. */
-		char type[64] = "", tx[40] = "", resp[2048], out[2300];
-		char *t = strstr(body, "xsi:type=\"");
-		if (t) {
-			t = strchr(t, ':');
-			t = t ? strchr(t + 1, ':') : NULL;
-		}
-		if (t)
-			sscanf(t + 1, "%63[A-Za-z]", type);
-		char *x = strstr(body, "x1TransactionId>");
-		if (x)
-			sscanf(x + 16, "%36[0-9a-f-]", tx);
-		if (strlen(type) > 7)
-			type[strlen(type) - 7] = '\0'; /* drop "Request" */
-		int bl = snprintf(resp, sizeof(resp),
-				  "<?xml version=\"1.0\"?><x1:X1Response " HX_NS_DECL "><x1:x1ResponseMessage xsi:type=\"x1:%sResponse\">"
-				  "<x1:admfIdentifier>" HX_ADMF_ID "</x1:admfIdentifier><x1:neIdentifier>" HX_NE_ID "</x1:neIdentifier>"
-				  "<x1:messageTimestamp>2025-01-02T03:04:05.000000Z</x1:messageTimestamp><x1:version>v1.13.1</x1:version>"
-				  "<x1:x1TransactionId>%s</x1:x1TransactionId><x1:oK>AcknowledgedAndCompleted</x1:oK>"
-				  "</x1:x1ResponseMessage></x1:X1Response>",
-				  type, tx);
-		int ol = snprintf(out, sizeof(out), "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n"
-				  "Connection: close\r\n\r\n%s", bl, resp);
-		SSL_write(ssl, out, ol);
-		X509 *peer = SSL_get0_peer_certificate(ssl);
-		pthread_mutex_lock(&rep_lock);
-		if (peer)
-			X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, report_client,
-						  sizeof(report_client));
-		if (n_reports < MAX_REPORTS)
-			reports[n_reports++] = strdup(body);
-		pthread_mutex_unlock(&rep_lock);
-		SSL_shutdown(ssl);
-	next:
-		SSL_free(ssl);
-		close(fd);
-	}
-}
-
-static void start_report_server(void)
-{
-	char c[300], k[300], ca[300];
-	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof(sa);
-	pthread_t th;
-	int one = 1;
-
-	snprintf(c, sizeof(c), "%s/admfsrv.crt", hx.dir);
-	snprintf(k, sizeof(k), "%s/admfsrv.key", hx.dir);
-	snprintf(ca, sizeof(ca), "%s/ca.crt", hx.dir);
-	if (!ctx || SSL_CTX_use_certificate_file(ctx, c, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ctx, k, SSL_FILETYPE_PEM) != 1 || SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1)
-		die("report server TLS set-up");
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
-	rep_fd = socket(AF_INET, SOCK_STREAM, 0);
-	setsockopt(rep_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (rep_fd < 0 || bind(rep_fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(rep_fd, 8) != 0 ||
-	    getsockname(rep_fd, (struct sockaddr *)&sa, &sl) != 0)
-		die("report server socket: %s", strerror(errno));
-	report_port = ntohs(sa.sin_port);
-	if (pthread_create(&th, NULL, report_server, ctx) != 0)
-		die("pthread_create");
-	pthread_detach(th);
-}
-
-/* The number of reports received whose body contains every needle (NULL-terminated). */
-static unsigned reports_with(const char *a, const char *b)
-{
-	unsigned n = 0;
-
-	pthread_mutex_lock(&rep_lock);
-	for (unsigned i = 0; i < n_reports; i++)
-		if (strstr(reports[i], a) && (!b || strstr(reports[i], b)))
-			n++;
-	pthread_mutex_unlock(&rep_lock);
-	return n;
-}
-
-static unsigned wait_report(const char *a, const char *b, unsigned ms)
-{
-	unsigned n = reports_with(a, b);
-
-	for (unsigned i = 0; i < ms / 20 && n == 0; i++) {
-		nap_us(20000);
-		n = reports_with(a, b);
-	}
-	return n;
-}
-
 /* ---- the tests ---- */
 
 #define D1 "d1000000-0000-4000-8000-000000000001"
@@ -672,15 +548,14 @@ static void test_reset(void)
 static void test_reports(void)
 {
 	kill(cardsim_pid, SIGSTOP); /* the heartbeat stops */
-	CHECK_MSG(wait_report("ReportNEIssueRequest", "FaultReport", 8000) == 1, "heartbeat loss: ReportNEIssue FaultReport");
+	CHECK_MSG(hx_wait_report("ReportNEIssueRequest", "FaultReport", 8000) == 1, "heartbeat loss: ReportNEIssue FaultReport");
 	CHECK_MSG(strstr(hx_mgmt("status"), "heartbeat-lost") != NULL, "mgmt status: heartbeat-lost");
 	kill(cardsim_pid, SIGCONT);
-	CHECK_MSG(wait_report("ReportNEIssueRequest", "FaultCleared", 5000) == 1, "recovery: ReportNEIssue FaultCleared");
-	CHECK_MSG(reports_with("<x1:admfIdentifier>" HX_ADMF_ID "<", "<x1:neIdentifier>" HX_NE_ID "<") >= 2,
+	CHECK_MSG(hx_wait_report("ReportNEIssueRequest", "FaultCleared", 5000) == 1, "recovery: ReportNEIssue FaultCleared");
+	CHECK_MSG(hx_reports_with("<x1:admfIdentifier>" HX_ADMF_ID "<", "<x1:neIdentifier>" HX_NE_ID "<") >= 2,
 	      "reports carry our identifiers");
-	pthread_mutex_lock(&rep_lock);
-	CHECK_MSG(strcmp(report_client, HX_NE_ID) == 0, "reports sent with our client certificate (CN '%s')", report_client);
-	pthread_mutex_unlock(&rep_lock);
+	CHECK_MSG(strcmp(hx_report_client(), HX_NE_ID) == 0, "reports sent with our client certificate (CN '%s')",
+		  hx_report_client());
 	for (int i = 0; i < 100 && !hx_audit_has("\tReportNEIssue\t\tok"); i++)
 		nap_us(20000);
 	CHECK_MSG(hx_audit_has("local:clifd\tCardFault\t\theartbeat-lost"), "audit: CardFault");
@@ -739,7 +614,7 @@ static void test_keepalive(void)
 	CHECK_MSG(strstr(hx_mgmt("status"), "keepalive_expiries 1") != NULL, "keepalive expiry within 6 s");
 	CHECK_MSG(hx_card_rules() == 0, "keepalive expiry: no rule left on the card (%u)", hx_card_rules());
 	CHECK_MSG(hx_audit_has("local:clifd\tKeepaliveExpiry\t\tok: 2 tasks deactivated"), "audit: KeepaliveExpiry");
-	CHECK_MSG(wait_report("ReportNEIssueRequest", "TIME_P2", 3000) == 1, "keepalive expiry: ReportNEIssue");
+	CHECK_MSG(hx_wait_report("ReportNEIssueRequest", "TIME_P2", 3000) == 1, "keepalive expiry: ReportNEIssue");
 	x1("admf", hx_doc("GetAllTaskDetails", NULL), &a);
 	CHECK_MSG(xn(&a, M1 "//x1:taskResponseDetails") == 0, "keepalive expiry: no task left (GetAllTaskDetails)");
 	ans_free(&a);
@@ -865,7 +740,7 @@ int main(int argc, char **argv)
 	}
 	hx_init(PROG, argv[1]);
 	hx_make_pki();
-	start_report_server();
+	report_port = hx_report_server_start();
 	const char *args[] = { "--generate", "0", "--rate", "20", NULL };
 	hx_card_start(args);
 	write_config(3600);

@@ -579,6 +579,55 @@ static void test_ring_overflow(void)
 	       CHECK_PROG, lost);
 }
 
+/* Deactivation ends the sessions (IRI END, the learned address's accessEnd first). Then only
+ * the task whose LEMFs clifd refuses is left: its queue and spool fill up, the oldest PDUs go,
+ * and the loss is counted, logged (by DID) and reported to the ADMF. */
+static void test_deactivate_and_loss(void)
+{
+	static const char *const xids[4] = { XID_VNI, XID_MAC, XID_V6, XID_CIDR };
+	unsigned long long lost0 = status_value("senders", "lost");
+	unsigned n = 0;
+
+	for (int i = 0; i < 4; i++) {
+		char *p = hx_tag("xId", xids[i]);
+		x1_ok("DeactivateTask", p, "DeactivateTask");
+		free(p);
+	}
+	for (int i = 0; i < 50 && events(&lemf1, "\"iri_type\":\"END\"", "endOfInterceptionWithSessionActive") < 4; i++)
+		nap_us(100000);
+	/* one END per session on LEMF 1 since the restart (and the ones clifd's SIGTERM-less kill
+	 * could not send are not there) */
+	CHECK_EQ(events(&lemf1, "\"iri_type\":\"END\"", "endOfInterceptionWithSessionActive"), 4);
+	CHECK_EQ(events(&lemf1, "\"iri_type\":\"END\"", "\"event\":\"accessEnd\""), 1);
+	CHECK_EQ(events(&lemf1, "\"liid\":\"LIID-VNI\"", "\"octets_received\""), 1);
+	CHECK_EQ(status_value("handover", "sessions"), 1);
+	while (status_value("senders", "lost") == lost0 && n < 3000) {
+		kill(cardsim_pid, SIGUSR1);
+		n++;
+		nap_us(5000);
+	}
+	unsigned long long lost = status_value("senders", "lost") - lost0;
+	CHECK_MSG(lost > 0, "no loss after %u plays to a LEMF that is never reached", n);
+	for (int i = 0; i < 40 && run("grep -q 'destination " DID3 ": [0-9]* PDUs lost' '%s/clifd.log'", hx.dir); i++)
+		nap_us(100000);
+	CHECK(run("grep -q 'destination " DID3 ": [0-9]* PDUs lost' '%s/clifd.log'", hx.dir) == 0);
+	CHECK(hx_wait_report("ReportDestinationIssueRequest", DID3, 5000) >= 1);
+	printf("%s: a LEMF never reached: queue and spool full after %u plays, the oldest PDUs dropped, counted, "
+	       "logged and reported\n",
+	       CHECK_PROG, n);
+}
+
+/* No identifier in clifd's log: LIIDs, XIDs, target addresses. */
+static void no_identifiers_logged(void)
+{
+	static const char *const secrets[] = { "LIID-", "a1000000-", "10.0.0.5", "10.0.0.9", "52:54:00:c0:00:03",
+					       "2001:db8", "198.51.100", "192.0.2.50" };
+
+	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+		CHECK_MSG(run("grep -qi -- '%s' '%s/clifd.log'", secrets[i], hx.dir) == 1, "clifd.log names '%s'",
+			  secrets[i]);
+}
+
 int main(int argc, char **argv)
 {
 	const char *args[] = { "--pcap", NULL, "--hold", NULL };
@@ -600,7 +649,7 @@ int main(int argc, char **argv)
 	lemf_start(&lemf2);
 	lemf_start(&lemf3);
 	lemf_start(&lemf4);
-	struct hx_config cfg = { .time_p2 = 0, .max_body = 1u << 20, .card_poll_ms = 50, .card_heartbeat_ms = 3000,
+	struct hx_config cfg = { .time_p2 = 0, .report_port = hx_report_server_start(), .max_body = 1u << 20, .card_poll_ms = 50, .card_heartbeat_ms = 3000,
 				 .log_level = "info",
 				 .extra = "handover_country = XX\nspool_mib = 4\nreconnect_min_ms = 50\n"
 					  "reconnect_max_ms = 500\ndelivery_queue_kib = 256\nhi_time1_ms = 1000\n"
@@ -620,6 +669,8 @@ int main(int argc, char **argv)
 	test_clifd_killed();
 	test_card_reset();
 	test_ring_overflow();
+	test_deactivate_and_loss();
+	no_identifiers_logged();
 
 	printf("%s: demo traffic through cardsim, clifd and 4 LEMFs on %s\n", CHECK_PROG, hx.card_name);
 	hx_stop_clifd(SIGTERM);
