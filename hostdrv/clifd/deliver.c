@@ -33,6 +33,12 @@
 
 #define DEFAULT_MAX_PDU (65535u + 256u)
 #define RX_MAX_PDU 4096u /* the LEMF only sends keep-alive answers back */
+/* PDUs are written in batches of up to this many bytes (one SSL_write: a few TLS records and
+ * one system call instead of one of each per PDU), or one PDU when it alone is larger. */
+#define BATCH_BYTES 65536u
+#define BATCH_PDUS 512u
+/* While PDUs flow, the socket is read (keep-alive answers) at most this often. */
+#define READ_EVERY_MS 10u
 
 /* A byte ring of records: a native u32 length, then that many bytes; both may wrap. */
 struct ring {
@@ -104,7 +110,10 @@ struct deliver {
 	SSL *ssl;
 	struct etsi_stream rx;
 	struct ring resend; /* cap 0: no resend buffer */
-	uint8_t *scratch;   /* one PDU taken from the queue */
+	uint8_t *scratch;   /* the batch taken from the queue (max(max_pdu, BATCH_BYTES)) */
+	size_t scratch_cap;
+	uint32_t batch_len[BATCH_PDUS]; /* the batch's PDU lengths */
+	uint64_t last_read_ms;
 	int ever_connected;
 	uint64_t last_write_ms;
 	int ka_waiting, ka_retried;
@@ -310,47 +319,66 @@ static void spool_stats(struct deliver *d)
 	d->st.spooled_bytes = d->sp.used;
 }
 
-/* Takes the next queued or spooled PDU into d->scratch. Returns its length, or 0 if both are
- * empty (then, with may_sleep, marks the thread as sleeping so that a submit wakes it). The
- * memory queue goes first: whatever it holds is older than everything spooled, since once the
- * spool holds anything every new PDU goes there too. */
-static size_t queue_take(struct deliver *d, int may_sleep)
+/* Takes the next queued or spooled PDUs into d->scratch, their lengths into d->batch_len: at
+ * least one, then more while they fit in BATCH_BYTES. Returns how many (0 if both are empty:
+ * then, with may_sleep, marks the thread as sleeping so that a submit wakes it) and their
+ * bytes in *bytes. The memory queue goes first: whatever it holds is older than everything
+ * spooled, since once the spool holds anything every new PDU goes there too. */
+static unsigned queue_take(struct deliver *d, int may_sleep, size_t *bytes)
 {
-	size_t n = 0;
+	unsigned k = 0;
+	size_t used = 0;
+
 	pthread_mutex_lock(&d->mu);
-	while (d->q.used == 0 && d->sp.count > 0) {
+	while (k < BATCH_PDUS) {
+		size_t room = d->scratch_cap - used;
+		if (d->q.used > 0) {
+			uint32_t n = ring_len_at(&d->q, d->q.head);
+			if (k && (n > room || used + n > BATCH_BYTES))
+				break;
+			ring_copy_out(&d->q, (d->q.head + 4) % d->q.cap, d->scratch + used, n);
+			ring_drop(&d->q);
+			d->batch_len[k++] = n;
+			used += n;
+			continue;
+		}
+		if (d->sp.count == 0 || (k && room < d->max_pdu) || (k && used >= BATCH_BYTES))
+			break;
 		uint64_t lost;
-		long r = spool_take(&d->sp, d->scratch, &lost);
+		long r = spool_take(&d->sp, d->scratch + used, &lost);
 		d->st.lost_pdus += lost;
 		spool_stats(d);
 		if (r > 0) {
-			n = (size_t)r;
-			d->inflight = 1;
-			break;
+			d->batch_len[k++] = (uint32_t)r;
+			used += (size_t)r;
 		}
 	}
-	if (n == 0 && d->q.used > 0) {
-		n = ring_len_at(&d->q, d->q.head);
-		ring_copy_out(&d->q, (d->q.head + 4) % d->q.cap, d->scratch, n);
-		ring_drop(&d->q);
-		d->st.queued_bytes = d->q.used;
+	d->st.queued_bytes = d->q.used;
+	if (k)
 		d->inflight = 1;
-	} else if (n == 0 && may_sleep) {
+	else if (may_sleep)
 		d->sleeping = 1;
-	}
 	pthread_mutex_unlock(&d->mu);
-	return n;
+	*bytes = used;
+	return k;
 }
 
-static void queue_done(struct deliver *d, size_t n, int ok, int kept)
+/* The batch of k PDUs (bytes) was written (ok), or not; kept of them are in the resend buffer
+ * and go out again after the reconnect. */
+static void queue_done(struct deliver *d, unsigned k, size_t bytes, int ok, unsigned kept)
 {
 	pthread_mutex_lock(&d->mu);
 	d->inflight = 0;
-	if (ok || kept) { /* a kept PDU goes out again with the resend after the reconnect */
-		d->st.sent_pdus++;
-		d->st.sent_bytes += n;
+	if (ok) {
+		d->st.sent_pdus += k;
+		d->st.sent_bytes += bytes;
 	} else {
-		d->st.lost_pdus++;
+		size_t kept_bytes = 0;
+		for (unsigned i = k - kept; i < k; i++)
+			kept_bytes += d->batch_len[i];
+		d->st.sent_pdus += kept;
+		d->st.sent_bytes += kept_bytes;
+		d->st.lost_pdus += k - kept;
 	}
 	pthread_cond_broadcast(&d->drained);
 	pthread_mutex_unlock(&d->mu);
@@ -550,18 +578,36 @@ static void run_connection(struct deliver *d)
 		return;
 	if (d->resend.cap && resend_all(d) != 0)
 		return;
+	d->last_read_ms = 0;
 	while (!stopping(d)) {
-		if (read_service(d) != 0 || keepalive_tick(d, mono_ms()) != 0)
+		uint64_t now = mono_ms();
+		if (now - d->last_read_ms >= READ_EVERY_MS) {
+			d->last_read_ms = now;
+			if (read_service(d) != 0)
+				return;
+		}
+		if (keepalive_tick(d, now) != 0)
 			return;
-		size_t n = queue_take(d, 1);
-		if (n > 0) {
-			int kept = d->resend.cap ? resend_keep(d, d->scratch, n) : 0;
-			int ok = write_all(d, d->scratch, n) == 0;
-			queue_done(d, n, ok, kept);
+		size_t bytes;
+		unsigned k = queue_take(d, 1, &bytes), kept = 0;
+		if (k > 0) {
+			/* Into the resend buffer first: what a broken write cuts is sent again. */
+			size_t off = 0, tail = 0;
+			for (unsigned i = 0; i < k; i++) {
+				if (d->resend.cap)
+					resend_keep(d, d->scratch + off, d->batch_len[i]);
+				off += d->batch_len[i];
+			}
+			/* The buffer keeps the newest PDUs that fit: the batch's last ones. */
+			while (d->resend.cap && kept < k && tail + 4 + d->batch_len[k - 1 - kept] <= d->resend.cap)
+				tail += 4 + d->batch_len[k - 1 - kept++];
+			int ok = write_all(d, d->scratch, bytes) == 0;
+			queue_done(d, k, bytes, ok, kept);
 			if (!ok)
 				return;
 			continue;
 		}
+		d->last_read_ms = 0; /* idle: the poll below reads as soon as something comes */
 		int w = wait_fd(d, d->fd, POLLIN, keepalive_wait(d, mono_ms()));
 		pthread_mutex_lock(&d->mu);
 		d->sleeping = 0;
@@ -673,7 +719,8 @@ struct deliver *deliver_new(const struct deliver_config *c)
 	d->q.b = malloc(d->q.cap);
 	d->resend.cap = c->resend_bytes;
 	d->resend.b = c->resend_bytes ? malloc(c->resend_bytes) : NULL;
-	d->scratch = malloc(max_pdu);
+	d->scratch_cap = max_pdu > BATCH_BYTES ? max_pdu : BATCH_BYTES;
+	d->scratch = malloc(d->scratch_cap);
 	if (!d->q.b || (c->resend_bytes && !d->resend.b) || !d->scratch)
 		goto fail;
 	if (c->spool_path && c->spool_bytes) {
