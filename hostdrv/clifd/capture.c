@@ -1031,9 +1031,13 @@ void capture_free(struct clifd_capture *c, unsigned flush_ms)
 			memcpy(xid, c->buckets[b]->t.xid, 16);
 			session_end(c, xid, ETSI_EV_END_WITH_SESSION_ACTIVE);
 		}
+	/* One deadline for all: a LEMF that is away costs the stop flush_ms, not flush_ms each. */
+	uint64_t end = mono_ns() + (uint64_t)flush_ms * 1000000ull;
 	for (unsigned i = 0; i < CAPTURE_MAX_DESTS; i++)
-		if (c->dests[i].used)
-			dest_stop(&c->dests[i], flush_ms);
+		if (c->dests[i].used) {
+			uint64_t now = mono_ns();
+			dest_stop(&c->dests[i], now < end ? (unsigned)((end - now) / 1000000ull) : 0);
+		}
 	free(c->xids);
 	free(c);
 }

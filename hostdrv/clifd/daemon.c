@@ -243,6 +243,8 @@ static void poll_cb(evutil_socket_t fd, short what, void *arg)
 		d->reset_pending = 0;
 		d->card_resets++;
 		clifd_log(LOG_WARNING, "card %s reset (generation %u): replaying rules", d->cfg.card, d->reset_gen);
+		/* Copies in flight when the card reset are gone: the ADMF hears of it. */
+		report_ne(d, X1_NE_ISSUE_WARNING, "card reset: copies in flight lost, rules replayed", 0);
 		card_rules_back(d, "CardReset", rulecomp_replay(d->rc));
 	} else if (s == CLIFD_CARD_OK && d->replay_failed) {
 		card_rules_back(d, "CardReplayRetry", rulecomp_replay(d->rc));

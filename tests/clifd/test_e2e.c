@@ -508,6 +508,7 @@ static void test_card_reset(void)
 	CHECK(strstr(hx_mgmt("status"), "\ncard_resets 1\n") != NULL);
 	CHECK_EQ(hx_wait_rules(rules, 5000), rules);
 	CHECK(hx_audit_has("CardReset"));
+	CHECK(hx_wait_report("ReportNEIssueRequest", "card reset", 5000) == 1);
 	nap_us(300000);
 	kill(cardsim_pid, SIGUSR1);
 	int ok = 0;
@@ -560,6 +561,7 @@ static void test_ring_overflow(void)
 	CHECK_MSG(lost > 0, "no ring loss counted");
 	CHECK_EQ(lost, dp1.capture_drops - dp0.capture_drops);
 	CHECK(run("grep -q 'capture ring: %llu copies lost' '%s/clifd.log'", lost, hx.dir) == 0);
+	CHECK(hx_wait_report("ReportNEIssueRequest", "capture ring overflow", 5000) == 1);
 	for (int i = 0; i < 4; i++)
 		CHECK_EQ(distinct_cc(&lemf1, liids[i]), before[i]);
 	kill(cardsim_pid, SIGUSR1);
