@@ -39,6 +39,8 @@
 #define BATCH_PDUS 512u
 /* While PDUs flow, the socket is read (keep-alive answers) at most this often. */
 #define READ_EVERY_MS 10u
+/* A graceful close waits this long for the LEMF to close its side. */
+#define CLOSE_WAIT_MS 1000u
 
 /* A byte ring of records: a native u32 length, then that many bytes; both may wrap. */
 struct ring {
@@ -163,13 +165,28 @@ static int wait_fd(struct deliver *d, int fd, short ev, int ms)
 	return p[0].revents;
 }
 
+static int read_service(struct deliver *d);
+
 /* graceful: a best-effort close_notify (deliver_free); otherwise the peer is gone or
  * misbehaving and gets none. */
 static void conn_close(struct deliver *d, int graceful)
 {
 	if (d->ssl) {
-		if (graceful && SSL_is_init_finished(d->ssl))
+		if (graceful && SSL_is_init_finished(d->ssl)) {
+			/* Bytes left unread here (a TLS 1.3 session ticket, say) would make close()
+			 * send a reset, and a reset makes the LEMF's kernel drop what it has not yet
+			 * read: the tail of the stream. So: read what came, close_notify, half-close,
+			 * and wait (at most CLOSE_WAIT_MS) for the LEMF to close its side. */
+			uint8_t junk[4096];
+			uint64_t end = mono_ms() + CLOSE_WAIT_MS;
+			struct pollfd p = { .fd = d->fd, .events = POLLIN };
+			read_service(d);
 			SSL_shutdown(d->ssl);
+			shutdown(d->fd, SHUT_WR);
+			for (uint64_t now = mono_ms(); now < end; now = mono_ms())
+				if (poll(&p, 1, (int)(end - now)) <= 0 || read(d->fd, junk, sizeof(junk)) <= 0)
+					break;
+		}
 		SSL_free(d->ssl);
 		d->ssl = NULL;
 	}

@@ -38,6 +38,9 @@ extern char **environ;
 #define DID2 "d1000000-0000-4000-8000-000000000002" /* LEMF 2: X2/X3 */
 #define DID3 "d1000000-0000-4000-8000-000000000003" /* a LEMF with a certificate from elsewhere */
 #define DID4 "d1000000-0000-4000-8000-000000000004" /* a LEMF whose certificate names another address */
+#define TGT_V6                                                                                     \
+	"<x1:targetIdentifier><x1:ipv6Address>2001:0db8:0001:0000:0000:0000:0000:0010</x1:ipv6Address>"          \
+	"</x1:targetIdentifier>"
 #define XID_VNI "a1000000-0000-4000-8000-000000000001"
 #define XID_MAC "a1000000-0000-4000-8000-000000000002"
 #define XID_V6 "a1000000-0000-4000-8000-000000000003"
@@ -147,10 +150,11 @@ static void create_dest(const char *did, unsigned port, int x2x3)
 	free(p);
 }
 
-/* One task: targets (targetIdentifier elements), the DIDs (dId elements), one mediationDetails
- * with liid for med_dids (dId elements, "" for all), and a VNI scope (0: none). */
-static void activate(const char *xid, const char *targets, const char *dids, const char *liid, const char *med_dids,
-		     unsigned vni)
+/* ActivateTask or ModifyTask (type) of one task: targets (targetIdentifier elements), the
+ * DIDs (dId elements), one mediationDetails with liid for med_dids (dId elements, "" for all),
+ * and a VNI scope (0: none). */
+static void task_msg(const char *type, const char *xid, const char *targets, const char *dids, const char *liid,
+		     const char *med_dids, unsigned vni)
 {
 	char *p, scope[256] = "", med[256] = "";
 
@@ -170,8 +174,14 @@ static void activate(const char *xid, const char *targets, const char *dids, con
 		     "%s</x1:taskDetails>",
 		     xid, targets, dids, liid, med, scope) < 0)
 		die("out of memory");
-	x1_ok("ActivateTask", p, "ActivateTask");
+	x1_ok(type, p, type);
 	free(p);
+}
+
+static void activate(const char *xid, const char *targets, const char *dids, const char *liid, const char *med_dids,
+		     unsigned vni)
+{
+	task_msg("ActivateTask", xid, targets, dids, liid, med_dids, vni);
 }
 
 /* ---- outputs ---- */
@@ -254,10 +264,7 @@ static void provision(void)
 	activate(XID_VNI, HX_IP("10.0.0.5"), HX_DID(DID1), "LIID-VNI", "", 5001);
 	activate(XID_MAC, "<x1:targetIdentifier><x1:macAddress>52:54:00:c0:00:03</x1:macAddress></x1:targetIdentifier>",
 		 HX_DID(DID1), "LIID-MAC", "", 0);
-	activate(XID_V6,
-		 "<x1:targetIdentifier><x1:ipv6Address>2001:0db8:0001:0000:0000:0000:0000:0010</x1:ipv6Address>"
-		 "</x1:targetIdentifier>",
-		 HX_DID(DID1), "LIID-V6", "", 0);
+	activate(XID_V6, TGT_V6, HX_DID(DID1), "LIID-V6", "", 0);
 	/* Two destinations: LEMF 1 gets HI2/HI3 under the LIID, LEMF 2 X2/X3. */
 	activate(XID_CIDR,
 		 "<x1:targetIdentifier><x1:ipv4Cidr><c:IPv4CIDR>198.51.100.0/24</c:IPv4CIDR></x1:ipv4Cidr>"
@@ -590,16 +597,25 @@ static void test_deactivate_and_loss(void)
 	unsigned long long lost0 = status_value("senders", "lost");
 	unsigned n = 0;
 
+	/* A modified task starts a new session: END under the old LIID, BEGIN under the new. */
+	unsigned cin_v6b;
+	task_msg("ModifyTask", XID_V6, TGT_V6, HX_DID(DID1), "LIID-V6B", "", 0);
+	for (int i = 0; i < 50 && !events(&lemf1, "\"liid\":\"LIID-V6B\"", "\"iri_type\":\"BEGIN\""); i++)
+		nap_us(100000);
+	CHECK_EQ(events(&lemf1, "\"liid\":\"LIID-V6\"", "\"iri_type\":\"END\""), 1);
+	CHECK_EQ(events(&lemf1, "\"liid\":\"LIID-V6B\"", "\"iri_type\":\"BEGIN\""), 1);
+	cin_v6b = events(&lemf1, "\"liid\":\"LIID-V6B\",\"cin\":3,", "\"iri_type\":\"BEGIN\"");
+	CHECK_MSG(cin_v6b == 1, "the modified task's new session has CIN 3 (activation 1, restart 2)");
 	for (int i = 0; i < 4; i++) {
 		char *p = hx_tag("xId", xids[i]);
 		x1_ok("DeactivateTask", p, "DeactivateTask");
 		free(p);
 	}
-	for (int i = 0; i < 50 && events(&lemf1, "\"iri_type\":\"END\"", "endOfInterceptionWithSessionActive") < 4; i++)
+	for (int i = 0; i < 50 && events(&lemf1, "\"iri_type\":\"END\"", "endOfInterceptionWithSessionActive") < 5; i++)
 		nap_us(100000);
-	/* one END per session on LEMF 1 since the restart (and the ones clifd's SIGTERM-less kill
-	 * could not send are not there) */
-	CHECK_EQ(events(&lemf1, "\"iri_type\":\"END\"", "endOfInterceptionWithSessionActive"), 4);
+	/* one END per session on LEMF 1 since the restart (the SIGKILLed clifd sent none): the
+	 * modification's and the four deactivations' */
+	CHECK_EQ(events(&lemf1, "\"iri_type\":\"END\"", "endOfInterceptionWithSessionActive"), 5);
 	CHECK_EQ(events(&lemf1, "\"iri_type\":\"END\"", "\"event\":\"accessEnd\""), 1);
 	CHECK_EQ(events(&lemf1, "\"liid\":\"LIID-VNI\"", "\"octets_received\""), 1);
 	CHECK_EQ(status_value("handover", "sessions"), 1);
