@@ -70,6 +70,8 @@ static const struct {
 	 "<x:deliveryType>X2Only</x:deliveryType><x:deliveryAddress><x:ipAddressAndPort>"
 	 "<c:address><c:IPv4Address>192.0.2.1</c:IPv4Address></c:address>"
 	 "<c:port><c:TCPPort>9000</c:TCPPort></c:port></x:ipAddressAndPort></x:deliveryAddress>"
+	 "<x:destinationDetailsExtensions><x:Owner>CLIF</x:Owner><h:handover "
+	 "xmlns:h=\"urn:clif:x1:handover:1\">x2x3</h:handover></x:destinationDetailsExtensions>"
 	 "</x:destinationDetails>"},
 	{"ModifyDestinationRequest",
 	 "<x:destinationDetails>" DID "<x:deliveryType>X3Only</x:deliveryType><x:deliveryAddress>"
@@ -139,6 +141,7 @@ int main(int argc, char **argv)
 		return 1;
 	static const char *const words[] = {
 		"<!DOCTYPE", "<!ENTITY", "xmlns:", "xsi:type=\"", "urn:clif:x1:cloud-scope:1",
+		"urn:clif:x1:handover:1", "handover", "x2x3", "ts102232", "destinationDetailsExtensions",
 		NS_X1, NS_C, "X1Request", "x1RequestMessage", "taskDetails", "targetIdentifier",
 		"ipv4Address", "ipv6Address", "ipv4Cidr", "ipv6Cidr", "IPv4CIDR", "IPv6CIDR",
 		"macAddress", "tcpPortRange", "udpPortRange", "start", "end", "deliveryType",
