@@ -11,7 +11,7 @@ include hostdrv/etsi/module.mk
 include hostdrv/clifd/module.mk
 
 LIB := $(BUILD)/lib
-LIBCLIF_SRCS := hostdrv/lib/clif.c hostdrv/lib/mbox.c hostdrv/lib/rules.c hostdrv/lib/c2h.c hostdrv/lib/sim.c \
+LIBCLIF_SRCS := hostdrv/lib/clif.c hostdrv/lib/mbox.c hostdrv/lib/mbox_lock.c hostdrv/lib/rules.c hostdrv/lib/c2h.c hostdrv/lib/sim.c \
 	$(LIBCLIF_XRT_SRCS)
 # What a program linked with libclif needs besides (-l names only: the unit tests list them as
 # prerequisites, which make resolves to the libraries' paths).

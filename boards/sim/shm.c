@@ -219,8 +219,12 @@ void cs_shm_destroy(struct cardsim *cs)
 		return;
 	/* Unlinked while still locked, so no starter mistakes it for stale meanwhile; and only
 	 * if the name is still ours (someone may have removed it by hand and started another). */
-	if (same_object(cs->shm_fd, cs->shm_name))
+	if (same_object(cs->shm_fd, cs->shm_name)) {
+		char lock[64];
 		shm_unlink(cs->shm_name);
+		snprintf(lock, sizeof(lock), CLIF_SIM_MBOX_LOCK_FMT, cs->o.instance);
+		unlink(lock); /* the hosts' mailbox lock: the next card of this number starts afresh */
+	}
 	if (cs->map) {
 		__atomic_store_n(&cs->hdr->magic, 0u, __ATOMIC_RELEASE); /* hosts still mapping it: the card is gone */
 		munmap(cs->map, cs->map_size);

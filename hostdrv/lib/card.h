@@ -30,6 +30,7 @@ struct clif_card {
 	int with_ring;           /* opened with a C2H ring (clif_open), not control-only */
 	int last_status;         /* CLIF_MBOX_* of the last answer */
 	uint32_t mbox_seq;       /* the last mailbox seq this handle sent (mbox.c) */
+	int mbox_lock_fd;        /* the card's mailbox lock file (mbox_lock.c); -1: none */
 	int mbox_seq_valid;
 	uint32_t reset_gen;      /* the generation the library last armed the card for */
 	uint32_t in_reset;       /* clif_poll() saw status RESET/BOOTING: re-arm once READY */
@@ -62,6 +63,12 @@ uint64_t clif_now_ns_(void);
 int clif_mbox_call_(struct clif_card *c, struct clif_mbox_cmd *cmd, struct clif_mbox_cpl *cpl, void *data,
 		    uint32_t data_max, int expect_reset);
 int clif_mbox_status_to_err_(int status);
+/* The mailbox is one per card, and several processes may hold a handle (clifd, clifctl): a
+ * command and its completion are exchanged under an advisory lock they share (mbox_lock.c). */
+void clif_mbox_lock_open_(struct clif_card *c, const char *name);
+void clif_mbox_lock_close_(struct clif_card *c);
+int clif_mbox_lock_(struct clif_card *c, uint64_t end_ns);
+void clif_mbox_unlock_(struct clif_card *c);
 int clif_hello_(struct clif_card *c);
 int clif_ring_arm_(struct clif_card *c);
 void clif_ring_disarm_(struct clif_card *c);

@@ -137,14 +137,17 @@ static int do_open(const char *name, const struct clif_open_opts *opts, struct c
 		return CLIF_E_NOMEM;
 	c->ops = ops;
 	c->with_ring = with_ring;
+	clif_mbox_lock_open_(c, name);
 	c->last_status = CLIF_MBOX_OK;
 	rc = opts_fill(&c->opts, opts);
 	if (rc) {
+		clif_mbox_lock_close_(c);
 		free(c);
 		return rc;
 	}
 	rc = ops->open(c, dev);
 	if (rc) {
+		clif_mbox_lock_close_(c);
 		free(c);
 		return rc;
 	}
@@ -179,6 +182,7 @@ static int do_open(const char *name, const struct clif_open_opts *opts, struct c
 fail:
 	clif_ring_disarm_(c);
 	ops->close(c);
+	clif_mbox_lock_close_(c);
 	free(c);
 	return rc;
 }
@@ -199,6 +203,7 @@ void clif_close(struct clif_card *c)
 		return;
 	clif_ring_disarm_(c);
 	c->ops->close(c);
+	clif_mbox_lock_close_(c);
 	free(c);
 }
 

@@ -70,7 +70,26 @@ static uint32_t mbox_next_seq(struct clif_card *c)
 	return seq;
 }
 
+static int exchange(struct clif_card *c, struct clif_mbox_cmd *cmd, struct clif_mbox_cpl *cpl, void *data,
+		    uint32_t data_max, int expect_reset);
+
 int clif_mbox_call_(struct clif_card *c, struct clif_mbox_cmd *cmd, struct clif_mbox_cpl *cpl, void *data,
+		    uint32_t data_max, int expect_reset)
+{
+	int rc;
+
+	if (!c || !cmd || (data_max && !data))
+		return CLIF_E_INVAL;
+	/* Another host's command in flight holds the lock for one mailbox wait at most. */
+	if (clif_mbox_lock_(c, clif_now_ns_() + (uint64_t)c->opts.mbox_timeout_ms * 1000000ull) != CLIF_OK)
+		return CLIF_E_TIMEOUT;
+	rc = exchange(c, cmd, cpl, data, data_max, expect_reset);
+	clif_mbox_unlock_(c);
+	return rc;
+}
+
+/* One command and its completion, under the mailbox lock. */
+static int exchange(struct clif_card *c, struct clif_mbox_cmd *cmd, struct clif_mbox_cpl *cpl, void *data,
 		    uint32_t data_max, int expect_reset)
 {
 	struct clif_mbox_cpl local;

@@ -20,6 +20,11 @@
 #define CLIF_SIM_HDR_BYTES 4096u
 
 /* clif_sim_hdr.fault: test fault knobs, set by tests (clif-cardsim --fault or libclif tests). */
+/* Hosts serialise their mailbox commands with a lock file named after the card (libclif,
+ * hostdrv/lib/mbox_lock.c: LOCK_DIR "/clif-mbox-" and the card name with ':' as '-'); for
+ * card sim:N that is this path, which clif-cardsim removes when the card goes away. */
+#define CLIF_SIM_MBOX_LOCK_FMT "/dev/shm/clif-mbox-sim-%u"
+
 #define CLIF_SIM_FAULT_NO_HEARTBEAT 0x1u /* the firmware stops ticking the heartbeat */
 #define CLIF_SIM_FAULT_MBOX_MUTE 0x2u    /* the firmware stops answering the mailbox */
 #define CLIF_SIM_FAULT_C2H_STALL 0x4u    /* the data plane treats the C2H ring as full */

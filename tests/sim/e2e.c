@@ -16,6 +16,7 @@
  * rule. Prints "libclif-e2e: ..." summary lines; exit 0 when everything held.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,6 +380,59 @@ static int clifctl(const char *args, const char *must_contain)
 	return 0;
 }
 
+/* Three processes with their own handles use the one mailbox at once (clifd, clifctl and a
+ * monitor do): every command gets its own answer (libclif's mailbox lock). */
+#define MBOX_HOSTS 3
+#define MBOX_CALLS 10000
+static void mailbox_hosts(struct clif_card *ctl)
+{
+	pid_t kids[MBOX_HOSTS - 1];
+	unsigned bad = 0;
+
+	for (int h = 0; h < MBOX_HOSTS - 1; h++) {
+		kids[h] = fork();
+		if (kids[h] < 0)
+			die("fork: %s", strerror(errno));
+		if (kids[h] == 0) {
+			struct clif_card *own;
+			struct clif_table_stats ts;
+			struct clif_rule_counter rc[4];
+			uint32_t n;
+			int fails = 0;
+			if (clif_open_control(card_name, NULL, &own) != 0)
+				_exit(100);
+			for (int i = 0; i < MBOX_CALLS; i++) {
+				int r = i & 1 ? clif_table_stats(own, &ts) : clif_rule_counters(own, 0, rc, 4, &n);
+				if (r) {
+					fprintf(stderr, "libclif-e2e: host %d command %d: %s (card status %d)\n", h + 1, i,
+						clif_strerror(r), clif_last_status(own));
+					fails++;
+				}
+			}
+			clif_close(own);
+			_exit(fails > 99 ? 99 : fails);
+		}
+	}
+	for (int i = 0; i < MBOX_CALLS; i++) {
+		struct clif_table_stats ts;
+		int r = clif_table_stats(ctl, &ts);
+		if (r) {
+			fprintf(stderr, "libclif-e2e: host 0 command %d: %s (card status %d)\n", i, clif_strerror(r),
+				clif_last_status(ctl));
+			bad++;
+		}
+	}
+	for (int h = 0; h < MBOX_HOSTS - 1; h++) {
+		int st;
+		waitpid(kids[h], &st, 0);
+		bad += WIFEXITED(st) ? (unsigned)WEXITSTATUS(st) : 1000u;
+	}
+	if (bad)
+		die("%u mailbox commands failed with %d processes sharing the mailbox", bad, MBOX_HOSTS);
+	printf("libclif-e2e: %d processes, %d mailbox commands each, at once: every one answered\n", MBOX_HOSTS,
+	       MBOX_CALLS);
+}
+
 int main(int argc, char **argv)
 {
 	struct clif_card *ctl, *data;
@@ -464,6 +518,8 @@ int main(int argc, char **argv)
 	clifctl("card rules", "0 rules");
 	check_rc(clif_poll(data, 0), "poll after clifctl");
 	printf("libclif-e2e: clifctl info, stats, counters, rules, heartbeat, rule add/del on the live card\n");
+
+	mailbox_hosts(ctl);
 
 	clif_close(data);
 	clif_close(ctl);
