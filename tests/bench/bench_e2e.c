@@ -484,19 +484,6 @@ static char *task(const char *xid)
 	return hx_task_xml(xid, HX_IP(TARGET), "X2andX3", HX_DID(DID));
 }
 
-/* A "key N" value on the management status line that starts with line_key. */
-static unsigned long long status_value(const char *status, const char *line_key, const char *key)
-{
-	const char *l = strstr(status, line_key), *k;
-	char pat[64];
-
-	if (!l)
-		return ~0ull;
-	snprintf(pat, sizeof(pat), " %s ", key);
-	k = strstr(l, pat);
-	return k ? strtoull(k + strlen(pat), NULL, 10) : ~0ull;
-}
-
 /* Packets the card's host rules matched. */
 static unsigned long long card_packets(void)
 {
@@ -646,9 +633,9 @@ static void run_once(const char *pcap, unsigned loops, unsigned rate, struct run
 	/* every count must agree */
 	char *st = hx_mgmt("status");
 	unsigned long long got = atomic_load(&sink.cc_pdus) - base;
-	unsigned long long cc = status_value(st, "handover ", "cc"), lost_ring = status_value(st, "capture ", "ring_lost");
-	unsigned long long lost_send = status_value(st, "senders ", "lost"), card = card_packets();
-	unsigned long long records = status_value(st, "capture ", "records");
+	unsigned long long cc = hx_status_value(st, "handover", "cc"), lost_ring = hx_status_value(st, "capture", "ring_lost");
+	unsigned long long lost_send = hx_status_value(st, "senders", "lost"), card = card_packets();
+	unsigned long long records = hx_status_value(st, "capture", "records");
 	printf("info:   pace %s%s: card rule %llu packets, clifd capture records %llu ring_lost %llu, handover cc %llu,"
 	       " senders lost %llu, sink CC PDUs %llu (of %llu played), other PDUs %llu, framing errors %llu\n",
 	       rate ? rate_s : "full speed", rate ? " frames/s" : "", card, records, lost_ring, cc, lost_send, got,

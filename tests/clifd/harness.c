@@ -74,6 +74,19 @@ void hx_init(const char *prog, const char *bindir)
 
 /* ---- files and commands ---- */
 
+int hx_run(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 255;
+}
+
 void hx_sh(const char *fmt, ...)
 {
 	char cmd[2048];
@@ -333,6 +346,27 @@ char *hx_mgmt(const char *cmd)
 	}
 	close(fd);
 	return out;
+}
+
+unsigned long long hx_status_value(const char *status, const char *line, const char *key)
+{
+	const char *l, *end, *k;
+	char pat[64];
+	size_t ll = strlen(line);
+
+	if (!status)
+		status = hx_mgmt("status");
+	snprintf(pat, sizeof(pat), " %s ", key);
+	for (l = status; *l; l = end + 1) {
+		end = strchr(l, '\n');
+		if (!end)
+			end = l + strlen(l) - 1;
+		if (strncmp(l, line, ll) != 0 || l[ll] != ' ')
+			continue;
+		k = strstr(l + ll, pat);
+		return k && k < end ? strtoull(k + strlen(pat), NULL, 10) : ~0ull;
+	}
+	return ~0ull;
 }
 
 int hx_audit_has(const char *needle)

@@ -61,6 +61,8 @@ void hx_cleanup(void);
 
 /* system(printf(fmt, ...)); dies when the command fails. */
 void hx_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* system(printf(fmt, ...)); returns the command's exit status (255 when it did not exit). */
+int hx_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The whole file, NUL-terminated, malloc'd (*len its length; len may be NULL); NULL when it
  * cannot be opened. */
 char *hx_read_file(const char *path, size_t *len);
@@ -127,6 +129,10 @@ int hx_port_open(void);
 /* One line sent to the management socket; the answer up to its closing "ok"/"error" line
  * (static buffer, "" when the socket cannot be reached). */
 char *hx_mgmt(const char *cmd);
+
+/* The number after " key " on the line of a management `status` answer that starts with
+ * "line " (status NULL: asks clifd now). ~0 when there is no such line or key. */
+unsigned long long hx_status_value(const char *status, const char *line, const char *key);
 
 /* 1 when the audit log (hx.state/audit.log) contains needle. */
 int hx_audit_has(const char *needle);

@@ -186,24 +186,10 @@ static void activate(const char *xid, const char *targets, const char *dids, con
 
 /* ---- outputs ---- */
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 255;
-}
-
 /* clif-cc-compare EXPECT GOT: 0 when identical. */
 static int compare(const char *label, const struct lemf *l, const char *file)
 {
-	return run("'%s/clif-cc-compare' '%s/expect-%s.pcap' '%s/%s' >> '%s/compare.log' 2>&1", hx.bindir, traffic,
+	return hx_run("'%s/clif-cc-compare' '%s/expect-%s.pcap' '%s/%s' >> '%s/compare.log' 2>&1", hx.bindir, traffic,
 		   label, l->dir, file, hx.dir);
 }
 
@@ -238,19 +224,6 @@ static unsigned files_with_prefix(const char *dir, const char *prefix)
 			n++;
 	closedir(d);
 	return n;
-}
-
-/* A "key N" value on the management socket's status line starting with line_key. */
-static unsigned long long status_value(const char *line_key, const char *key)
-{
-	char *s = hx_mgmt("status"), *l = strstr(s, line_key), *k;
-	char pat[64];
-
-	if (!l)
-		return ~0ull;
-	snprintf(pat, sizeof(pat), " %s ", key);
-	k = strstr(l, pat);
-	return k ? strtoull(k + strlen(pat), NULL, 10) : ~0ull;
 }
 
 /* ---- the phases ---- */
@@ -303,7 +276,7 @@ static void test_demo_chain(void)
 	CHECK_EQ(events(&lemf3, "\"pdu\":", NULL), 0);
 	CHECK_EQ(files_with_prefix(lemf4.dir, "cc-"), 0);
 	CHECK_EQ(events(&lemf4, "\"pdu\":", NULL), 0);
-	CHECK(status_value("senders", "connected") == 2);
+	CHECK(hx_status_value(NULL, "senders", "connected") == 2);
 	/* IRI: a BEGIN per task on LEMF 1, and the MAC target's learned address */
 	CHECK_EQ(events(&lemf1, "\"iri_type\":\"BEGIN\"", "startOfInterceptionWithSessionActive"), 4);
 	for (int i = 0; i < 50 && !events(&lemf1, "\"iri_type\":\"BEGIN\"", "accessAccept"); i++)
@@ -316,9 +289,9 @@ static void test_demo_chain(void)
 	CHECK_EQ(events(&lemf1, "\"event\":\"undecodable\"", NULL), 0);
 	CHECK_EQ(events(&lemf1, "\"event\":\"framing_error\"", NULL), 0);
 	CHECK_EQ(events(&lemf2, "\"event\":\"gap\"", NULL), 0);
-	CHECK_EQ(status_value("handover_errors", "submit"), 0);
-	CHECK_EQ(status_value("handover_errors", "encode"), 0);
-	CHECK_EQ(status_value("capture", "ring_lost"), 0);
+	CHECK_EQ(hx_status_value(NULL, "handover_errors", "submit"), 0);
+	CHECK_EQ(hx_status_value(NULL, "handover_errors", "encode"), 0);
+	CHECK_EQ(hx_status_value(NULL, "capture", "ring_lost"), 0);
 }
 
 /* ---- counting ---- */
@@ -360,6 +333,23 @@ static void play(void)
 {
 	kill(cardsim_pid, SIGUSR1);
 	plays++;
+}
+
+/* Plays the traffic once more and waits (30 s at most) until every LIID has exactly its
+ * records of that play on top of before[]. Returns 1 if so. */
+static int play_once_whole(const unsigned before[4])
+{
+	int ok = 0;
+
+	kill(cardsim_pid, SIGUSR1);
+	for (int t = 0; t < 300 && !ok; t++) {
+		ok = 1;
+		for (int i = 0; i < 4; i++)
+			ok &= distinct_cc(&lemf1, liids[i]) == before[i] + per_play[i];
+		if (!ok)
+			nap_us(100000);
+	}
+	return ok;
 }
 
 /* The CC records (LIID, CIN, sequence number) in a LEMF's events.jsonl. */
@@ -417,11 +407,11 @@ static void test_lemf_outage(void)
 	while (now_ns() - t0 < 30000000000ull) {
 		play();
 		nap_us(500000);
-		unsigned long long q = status_value("senders", "spooled_pdus");
+		unsigned long long q = hx_status_value(NULL, "senders", "spooled_pdus");
 		if (q != ~0ull && q > spooled_max)
 			spooled_max = (unsigned)q;
 	}
-	CHECK_EQ(status_value("senders", "connected"), 1); /* only LEMF 2 */
+	CHECK_EQ(hx_status_value(NULL, "senders", "connected"), 1); /* only LEMF 2 */
 	lemf1.name = "lemf1b"; /* the restarted LEMF: same address and port, new output folder */
 	lemf_start(&lemf1);
 	for (int i = 0; i < 4; i++)
@@ -454,8 +444,8 @@ static void test_lemf_outage(void)
 	/* Duplicates within the new LEMF's stream would be a sender bug: only across the two. */
 	CHECK_EQ(events(&lemf1, "\"event\":\"duplicate\"", NULL), 0);
 	CHECK_MSG(spooled_max > 0, "the spool was never used during the outage");
-	CHECK_EQ(status_value("senders", "lost"), 0);
-	CHECK_EQ(status_value("senders", "connected"), 2);
+	CHECK_EQ(hx_status_value(NULL, "senders", "lost"), 0);
+	CHECK_EQ(hx_status_value(NULL, "senders", "connected"), 2);
 	printf("%s: LEMF down 30 s under %u plays of the traffic: %zu CC records, all arrived, %zu sent again "
 	       "by the resend buffer, up to %u PDUs in the spool, 0 holes\n",
 	       CHECK_PROG, plays - plays0, uniq, dups, spooled_max);
@@ -473,7 +463,7 @@ static void test_clifd_killed(void)
 	nap_us(2000);
 	hx_stop_clifd(SIGKILL);
 	hx_start_clifd();
-	CHECK_EQ(status_value("handover", "sessions"), 5);
+	CHECK_EQ(hx_status_value(NULL, "handover", "sessions"), 5);
 	for (int i = 0; i < 100 && events(&lemf1, "\"iri_type\":\"BEGIN\"", "startOfInterceptionWithSessionActive") <
 					begins + 4; i++)
 		nap_us(100000);
@@ -487,15 +477,7 @@ static void test_clifd_killed(void)
 	unsigned before[4];
 	for (int i = 0; i < 4; i++)
 		before[i] = distinct_cc(&lemf1, liids[i]);
-	kill(cardsim_pid, SIGUSR1);
-	int ok = 0;
-	for (int t = 0; t < 300 && !ok; t++) {
-		ok = 1;
-		for (int i = 0; i < 4; i++)
-			ok &= distinct_cc(&lemf1, liids[i]) == before[i] + per_play[i];
-		if (!ok)
-			nap_us(100000);
-	}
+	play_once_whole(before);
 	for (int i = 0; i < 4; i++)
 		CHECK_MSG(distinct_cc(&lemf1, liids[i]) == before[i] + per_play[i], "after the restart: %s: %u, want %u",
 			  liids[i], distinct_cc(&lemf1, liids[i]), before[i] + per_play[i]);
@@ -517,16 +499,7 @@ static void test_card_reset(void)
 	CHECK(hx_audit_has("CardReset"));
 	CHECK(hx_wait_report("ReportNEIssueRequest", "card reset", 5000) == 1);
 	nap_us(300000);
-	kill(cardsim_pid, SIGUSR1);
-	int ok = 0;
-	for (int t = 0; t < 300 && !ok; t++) {
-		ok = 1;
-		for (int i = 0; i < 4; i++)
-			ok &= distinct_cc(&lemf1, liids[i]) == before[i] + per_play[i];
-		if (!ok)
-			nap_us(100000);
-	}
-	CHECK_MSG(ok, "after a card reset the next play did not arrive whole");
+	CHECK_MSG(play_once_whole(before), "after a card reset the next play did not arrive whole");
 }
 
 /* The ring "full" (cardsim's c2h-stall fault): every copy of one play is dropped by the card,
@@ -537,7 +510,7 @@ static void test_ring_overflow(void)
 	struct clif_sim_hdr *sh;
 	struct clif_dp_counters dp0, dp1;
 	unsigned before[4];
-	unsigned long long lost0 = status_value("capture", "ring_lost");
+	unsigned long long lost0 = hx_status_value(NULL, "capture", "ring_lost");
 
 	if (fd < 0)
 		die("%s: %s", cardsim_shm_path, strerror(errno));
@@ -562,25 +535,16 @@ static void test_ring_overflow(void)
 	 * it sees), and the copies the card dropped are exactly the ones clifd counts below */
 	CHECK_EQ(dp1.frames - dp0.frames, frames_per_play);
 	CHECK_EQ(dp1.captured, dp0.captured);
-	for (int i = 0; i < 30 && status_value("capture", "ring_lost") == lost0; i++)
+	for (int i = 0; i < 30 && hx_status_value(NULL, "capture", "ring_lost") == lost0; i++)
 		nap_us(100000);
-	unsigned long long lost = status_value("capture", "ring_lost") - lost0;
+	unsigned long long lost = hx_status_value(NULL, "capture", "ring_lost") - lost0;
 	CHECK_MSG(lost > 0, "no ring loss counted");
 	CHECK_EQ(lost, dp1.capture_drops - dp0.capture_drops);
-	CHECK(run("grep -q 'capture ring: %llu copies lost' '%s/clifd.log'", lost, hx.dir) == 0);
+	CHECK(hx_run("grep -q 'capture ring: %llu copies lost' '%s/clifd.log'", lost, hx.dir) == 0);
 	CHECK(hx_wait_report("ReportNEIssueRequest", "capture ring overflow", 5000) == 1);
 	for (int i = 0; i < 4; i++)
 		CHECK_EQ(distinct_cc(&lemf1, liids[i]), before[i]);
-	kill(cardsim_pid, SIGUSR1);
-	int ok = 0;
-	for (int t = 0; t < 300 && !ok; t++) {
-		ok = 1;
-		for (int i = 0; i < 4; i++)
-			ok &= distinct_cc(&lemf1, liids[i]) == before[i] + per_play[i];
-		if (!ok)
-			nap_us(100000);
-	}
-	CHECK_MSG(ok, "after the overflow the next play did not arrive whole");
+	CHECK_MSG(play_once_whole(before), "after the overflow the next play did not arrive whole");
 	CHECK_EQ(events(&lemf1, "\"event\":\"gap\"", NULL), 0);
 	CHECK_EQ(events(&lemf1, "\"event\":\"undecodable\"", NULL), 0);
 	printf("%s: ring overflow: %llu copies dropped by the card, counted and logged by clifd; forwarding "
@@ -594,7 +558,7 @@ static void test_ring_overflow(void)
 static void test_deactivate_and_loss(void)
 {
 	static const char *const xids[4] = { XID_VNI, XID_MAC, XID_V6, XID_CIDR };
-	unsigned long long lost0 = status_value("senders", "lost");
+	unsigned long long lost0 = hx_status_value(NULL, "senders", "lost");
 	unsigned n = 0;
 
 	/* A modified task starts a new session: END under the old LIID, BEGIN under the new. */
@@ -618,17 +582,17 @@ static void test_deactivate_and_loss(void)
 	CHECK_EQ(events(&lemf1, "\"iri_type\":\"END\"", "endOfInterceptionWithSessionActive"), 5);
 	CHECK_EQ(events(&lemf1, "\"iri_type\":\"END\"", "\"event\":\"accessEnd\""), 1);
 	CHECK_EQ(events(&lemf1, "\"liid\":\"LIID-VNI\"", "\"octets_received\""), 1);
-	CHECK_EQ(status_value("handover", "sessions"), 1);
-	while (status_value("senders", "lost") == lost0 && n < 3000) {
+	CHECK_EQ(hx_status_value(NULL, "handover", "sessions"), 1);
+	while (hx_status_value(NULL, "senders", "lost") == lost0 && n < 3000) {
 		kill(cardsim_pid, SIGUSR1);
 		n++;
 		nap_us(5000);
 	}
-	unsigned long long lost = status_value("senders", "lost") - lost0;
+	unsigned long long lost = hx_status_value(NULL, "senders", "lost") - lost0;
 	CHECK_MSG(lost > 0, "no loss after %u plays to a LEMF that is never reached", n);
-	for (int i = 0; i < 40 && run("grep -q 'destination " DID3 ": [0-9]* PDUs lost' '%s/clifd.log'", hx.dir); i++)
+	for (int i = 0; i < 40 && hx_run("grep -q 'destination " DID3 ": [0-9]* PDUs lost' '%s/clifd.log'", hx.dir); i++)
 		nap_us(100000);
-	CHECK(run("grep -q 'destination " DID3 ": [0-9]* PDUs lost' '%s/clifd.log'", hx.dir) == 0);
+	CHECK(hx_run("grep -q 'destination " DID3 ": [0-9]* PDUs lost' '%s/clifd.log'", hx.dir) == 0);
 	CHECK(hx_wait_report("ReportDestinationIssueRequest", DID3, 5000) >= 1);
 	printf("%s: a LEMF never reached: queue and spool full after %u plays, the oldest PDUs dropped, counted, "
 	       "logged and reported\n",
@@ -642,7 +606,7 @@ static void no_identifiers_logged(void)
 					       "2001:db8", "198.51.100", "192.0.2.50" };
 
 	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
-		CHECK_MSG(run("grep -qi -- '%s' '%s/clifd.log'", secrets[i], hx.dir) == 1, "clifd.log names '%s'",
+		CHECK_MSG(hx_run("grep -qi -- '%s' '%s/clifd.log'", secrets[i], hx.dir) == 1, "clifd.log names '%s'",
 			  secrets[i]);
 }
 

@@ -63,22 +63,6 @@ static pid_t lemf_pid;
 static unsigned lemf_port;
 static char lemf_dir[200];
 
-/* ---- commands ---- */
-
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 255;
-}
-
 /* ---- clean-up: every path out (die() included) comes through here ---- */
 
 static void lemf_stop(int sig)
@@ -102,13 +86,13 @@ static void wire_cleanup(void)
 	hx_cleanup(); /* clifd, the card (and its shared memory), the temporary directory */
 	/* A veth pair goes with either end, at once; a namespace's own teardown is deferred. */
 	if (if_a[0])
-		run("ip link del %s >/dev/null 2>&1", if_a);
+		hx_run("ip link del %s >/dev/null 2>&1", if_a);
 	if (if_b[0])
-		run("ip link del %s >/dev/null 2>&1", if_b);
+		hx_run("ip link del %s >/dev/null 2>&1", if_b);
 	if (ns_vm[0])
-		run("ip netns del %s >/dev/null 2>&1", ns_vm);
+		hx_run("ip netns del %s >/dev/null 2>&1", ns_vm);
 	if (ns_up[0])
-		run("ip netns del %s >/dev/null 2>&1", ns_up);
+		hx_run("ip netns del %s >/dev/null 2>&1", ns_up);
 	if_a[0] = if_b[0] = ns_vm[0] = ns_up[0] = '\0';
 }
 
@@ -268,25 +252,6 @@ static void activate(void)
 		     "</x1:taskDetails>") < 0)
 		die("out of memory");
 	x1_ok("ActivateTask", p);
-}
-
-/* The number after " key " on the status answer's line that starts with "line " (~0: absent). */
-static unsigned long long status_value(const char *line, const char *key)
-{
-	char *s = hx_mgmt("status"), *l, *end, *k, pat[64];
-	size_t ll = strlen(line);
-
-	for (l = s; *l; l = end + 1) {
-		end = strchr(l, '\n');
-		if (!end)
-			end = l + strlen(l) - 1;
-		if (strncmp(l, line, ll) != 0 || l[ll] != ' ')
-			continue;
-		snprintf(pat, sizeof(pat), " %s ", key);
-		k = strstr(l + ll, pat);
-		return k && k < end ? strtoull(k + strlen(pat), NULL, 10) : ~0ull;
-	}
-	return ~0ull;
 }
 
 /* ---- captures ---- */
@@ -707,7 +672,7 @@ static int ping_ok(const char *label)
 	int rc, ok;
 
 	snprintf(path, sizeof(path), "%s/ping-%s.log", hx.dir, label);
-	rc = run("ip netns exec %s ping -c %d -i 0.2 -W 2 " UP_IP " > '%s' 2>&1", ns_vm, PINGS, path);
+	rc = hx_run("ip netns exec %s ping -c %d -i 0.2 -W 2 " UP_IP " > '%s' 2>&1", ns_vm, PINGS, path);
 	out = hx_read_file(path, NULL);
 	ok = rc == 0 && out && strstr(out, " 0% packet loss");
 	if (!ok)
@@ -819,9 +784,9 @@ static long phase_on(void)
 	CHECK_EQ(others, 0);
 	check_same("CC from the VM (vs IF_B out)", &want_from, &got_from);
 	check_same("CC to the VM (vs IF_A out)", &want_to, &got_to);
-	CHECK_EQ(status_value("handover", "cc"), (unsigned long long)want);
-	CHECK_EQ(status_value("handover_errors", "submit"), 0);
-	CHECK_EQ(status_value("capture", "ring_lost"), 0);
+	CHECK_EQ(hx_status_value(NULL, "handover", "cc"), (unsigned long long)want);
+	CHECK_EQ(hx_status_value(NULL, "handover_errors", "submit"), 0);
+	CHECK_EQ(hx_status_value(NULL, "capture", "ring_lost"), 0);
 	frames_free(&want_from);
 	frames_free(&want_to);
 	frames_free(&got_from);
@@ -834,7 +799,7 @@ static long phase_on(void)
 static void phase_off(long delivered)
 {
 	struct frames from = { 0 }, to = { 0 };
-	unsigned long long cc0 = status_value("handover", "cc"), rec0 = status_value("capture", "records");
+	unsigned long long cc0 = hx_status_value(NULL, "handover", "cc"), rec0 = hx_status_value(NULL, "capture", "records");
 	char path[300];
 	unsigned others;
 	long n;
@@ -845,8 +810,8 @@ static void phase_off(long delivered)
 	nap_us(1000000); /* what clifd would still deliver, and clif-lemf write out */
 	n = read_cc(path, &from, &to, &others);
 	CHECK_MSG(n == delivered, "task off: cc-" LIID ".pcap has %ld datagrams, had %ld", n, delivered);
-	CHECK_EQ(status_value("handover", "cc"), cc0);
-	CHECK_EQ(status_value("capture", "records"), rec0);
+	CHECK_EQ(hx_status_value(NULL, "handover", "cc"), cc0);
+	CHECK_EQ(hx_status_value(NULL, "capture", "records"), rec0);
 	frames_free(&from);
 	frames_free(&to);
 }
@@ -871,7 +836,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 	snprintf(ns_vm, sizeof(ns_vm), "clifvm-%d", pid);
-	if (run("ip netns add %s >/dev/null 2>&1", ns_vm) != 0) {
+	if (hx_run("ip netns add %s >/dev/null 2>&1", ns_vm) != 0) {
 		ns_vm[0] = '\0';
 		wire_cleanup();
 		printf("SKIP: ip netns is unavailable\n");
@@ -882,10 +847,10 @@ int main(int argc, char **argv)
 	snprintf(if_b, sizeof(if_b), "cwb%d", pid);
 	snprintf(if_vm, sizeof(if_vm), "cwv%d", pid);
 	snprintf(if_up, sizeof(if_up), "cwu%d", pid);
-	if (run("command -v ping >/dev/null 2>&1") != 0)
+	if (hx_run("command -v ping >/dev/null 2>&1") != 0)
 		die("ping is missing (scripts/install-deps installs iputils-ping)");
 	setup_net();
-	CHECK_MSG(run("ip netns exec %s ping -c 1 -W 1 " UP_IP " >/dev/null 2>&1", ns_vm) != 0,
+	CHECK_MSG(hx_run("ip netns exec %s ping -c 1 -W 1 " UP_IP " >/dev/null 2>&1", ns_vm) != 0,
 		  "the namespaces reach each other without the card");
 	/* That ping left the uplink's address unresolved (FAILED) in the VM: forget it, or the
 	 * first echoes through the card would be refused. */
