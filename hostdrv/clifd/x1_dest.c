@@ -110,32 +110,29 @@ static void parse_handover(xmlNode *n, struct clifd_destination *d, int *seen,
 	x1_syn(e, unknown);
 }
 
-/* One destinationDetailsExtensions: Owner, then elements of other namespaces. Only a CLIF
- * extension is read; in it, every element of X1_HANDOVER_NS must be a handover, so that a
- * misspelt one is refused rather than leaving the destination on the default protocol. */
-static void parse_dest_ext(xmlNode *ext, struct clifd_destination *d, int *seen,
-			   struct x1_errs *e)
+struct handover_walk {
+	struct clifd_destination *d;
+	int *seen;
+};
+
+/* An element of X1_HANDOVER_NS in a CLIF destinationDetailsExtensions: it must be a handover,
+ * so that a misspelt one is refused rather than leaving the destination on the default
+ * protocol. */
+static void handover_elem(xmlNode *n, void *arg, struct x1_errs *e)
 {
-	struct x1_cur c;
-	xmlNode *n, *owner;
-	char buf[16];
-	x1_cur_init(&c, ext, e);
-	owner = x1_need(&c, X1_NS, "Owner", "extension without Owner");
-	if (owner == NULL)
-		return;
-	int clif = x1_text(owner, X1_WS_PRESERVE, buf, sizeof(buf), e, "invalid Owner") == 0 &&
-		   strcmp(buf, X1_HANDOVER_OWNER) == 0;
-	while ((n = x1_peek(&c)) != NULL) {
-		c.next = n->next;
-		if (n->ns == NULL || strcmp((const char *)n->ns->href, X1_NS) == 0)
-			x1_syn(e, "extension element not in another namespace");
-		else if (!clif || strcmp((const char *)n->ns->href, X1_HANDOVER_NS) != 0)
-			continue;
-		else if (strcmp((const char *)n->name, "handover") == 0)
-			parse_handover(n, d, seen, e);
-		else
-			x1_syn(e, "malformed handover");
-	}
+	struct handover_walk *w = arg;
+
+	if (strcmp((const char *)n->name, "handover") == 0)
+		parse_handover(n, w->d, w->seen, e);
+	else
+		x1_syn(e, "malformed handover");
+}
+
+static void parse_dest_ext(xmlNode *ext, struct clifd_destination *d, int *seen, struct x1_errs *e)
+{
+	struct handover_walk w = { d, seen };
+
+	x1_walk_extension(ext, X1_HANDOVER_OWNER, X1_HANDOVER_NS, handover_elem, &w, e);
 }
 
 void x1_parse_dest(xmlNode *details, struct clifd_destination *d, int fail_code,

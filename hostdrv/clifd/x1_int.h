@@ -105,5 +105,9 @@ void x1_parse_dest(xmlNode *details, struct clifd_destination *d, int fail_code,
 void x1_parse_dids(xmlNode *list, uint8_t (*dids)[16], uint8_t *n, struct x1_errs *e);
 /* An Extension's content after Owner: elements of another namespace only. */
 void x1_skip_extension(xmlNode *ext, struct x1_errs *e);
+/* The same, and when the Owner is owner, fn for each element in namespace ns (the element,
+ * arg, e). */
+typedef void (*x1_ext_fn)(xmlNode *n, void *arg, struct x1_errs *e);
+void x1_walk_extension(xmlNode *ext, const char *owner, const char *ns, x1_ext_fn fn, void *arg, struct x1_errs *e);
 
 #endif

@@ -83,19 +83,31 @@ void x1_parse_dids(xmlNode *list, uint8_t (*dids)[16], uint8_t *n, struct x1_err
 	x1_end(&c);
 }
 
-void x1_skip_extension(xmlNode *ext, struct x1_errs *e)
+void x1_walk_extension(xmlNode *ext, const char *owner, const char *ns, x1_ext_fn fn, void *arg, struct x1_errs *e)
 {
 	struct x1_cur c;
-	xmlNode *n;
+	xmlNode *n, *o;
+	char buf[16];
+	int ours = 0;
+
 	x1_cur_init(&c, ext, e);
-	if (x1_need(&c, X1_NS, "Owner", "extension without Owner") != NULL) {
-		/* xs:any namespace="##other": qualified, and not in the X1 namespace */
-		while ((n = x1_peek(&c)) != NULL) {
-			c.next = n->next;
-			if (n->ns == NULL || strcmp((const char *)n->ns->href, X1_NS) == 0)
-				x1_syn(e, "extension element not in another namespace");
-		}
+	if ((o = x1_need(&c, X1_NS, "Owner", "extension without Owner")) == NULL)
+		return;
+	if (owner)
+		ours = x1_text(o, X1_WS_PRESERVE, buf, sizeof(buf), e, "invalid Owner") == 0 && strcmp(buf, owner) == 0;
+	/* xs:any namespace="##other": qualified, and not in the X1 namespace */
+	while ((n = x1_peek(&c)) != NULL) {
+		c.next = n->next;
+		if (n->ns == NULL || strcmp((const char *)n->ns->href, X1_NS) == 0)
+			x1_syn(e, "extension element not in another namespace");
+		else if (ours && fn && strcmp((const char *)n->ns->href, ns) == 0)
+			fn(n, arg, e);
 	}
+}
+
+void x1_skip_extension(xmlNode *ext, struct x1_errs *e)
+{
+	x1_walk_extension(ext, NULL, NULL, NULL, NULL, e);
 }
 
 /* cloudScope: exactly one of vni, vlan, vport. */
@@ -146,24 +158,25 @@ static void parse_scope(xmlNode *scope, struct clifd_task *t, int *seen, struct 
 	x1_syn(e, bad);
 }
 
+struct scope_walk {
+	struct clifd_task *t;
+	int *seen;
+};
+
+/* An element of the cloud-scope namespace in a CLIF taskDetailsExtensions. */
+static void scope_elem(xmlNode *n, void *arg, struct x1_errs *e)
+{
+	struct scope_walk *w = arg;
+
+	if (strcmp((const char *)n->name, "cloudScope") == 0)
+		parse_scope(n, w->t, w->seen, e);
+}
+
 static void parse_task_ext(xmlNode *ext, struct clifd_task *t, int *seen, struct x1_errs *e)
 {
-	struct x1_cur c;
-	xmlNode *n, *owner;
-	char buf[16];
-	x1_cur_init(&c, ext, e);
-	owner = x1_need(&c, X1_NS, "Owner", "extension without Owner");
-	if (owner == NULL)
-		return;
-	int clif = x1_text(owner, X1_WS_PRESERVE, buf, sizeof(buf), e, "invalid Owner") == 0 &&
-		   strcmp(buf, X1_CLOUD_SCOPE_OWNER) == 0;
-	while ((n = x1_peek(&c)) != NULL) {
-		c.next = n->next;
-		if (n->ns == NULL || strcmp((const char *)n->ns->href, X1_NS) == 0)
-			x1_syn(e, "extension element not in another namespace");
-		else if (clif && x1_is(n, X1_CLOUD_SCOPE_NS, "cloudScope"))
-			parse_scope(n, t, seen, e);
-	}
+	struct scope_walk w = { t, seen };
+
+	x1_walk_extension(ext, X1_CLOUD_SCOPE_OWNER, X1_CLOUD_SCOPE_NS, scope_elem, &w, e);
 }
 
 /* ---- target identifiers ---- */
