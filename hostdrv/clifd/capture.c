@@ -324,6 +324,23 @@ static uint64_t task_correlation(const struct cap_task *t, const struct cap_ctx 
 	return t->t.has_correlation ? t->t.correlation_id : x->cin;
 }
 
+/* The fixed part and the sequence and timestamp attributes of an X2 or X3 PDU of task t on
+ * context x. */
+static void x2x3_head(struct x2x3_pdu *p, unsigned type, unsigned format, unsigned dir, const struct cap_task *t,
+		      const struct cap_ctx *x, uint32_t seq, uint64_t ts_ns)
+{
+	memset(p, 0, sizeof(*p));
+	p->pdu_type = (uint16_t)type;
+	p->payload_format = (uint16_t)format;
+	p->payload_dir = (uint16_t)dir;
+	memcpy(p->xid, t->t.xid, 16);
+	p->correlation_id = task_correlation(t, x);
+	p->has = X2X3_HAS_SEQ | X2X3_HAS_TIMESTAMP;
+	p->seq = seq;
+	p->ts_sec = (uint32_t)(ts_ns / 1000000000ull);
+	p->ts_nsec = (uint32_t)(ts_ns % 1000000000ull);
+}
+
 /* One IRI record on context x of stream s. */
 static void send_iri(struct clifd_capture *c, struct cap_task *t, struct cap_stream *s, struct cap_ctx *x,
 		     const struct etsi_iri *iri, uint64_t ts_ns)
@@ -348,16 +365,7 @@ static void send_iri(struct clifd_capture *c, struct cap_task *t, struct cap_str
 		c->st.encode_errors++;
 		return;
 	}
-	memset(&p, 0, sizeof(p));
-	p.pdu_type = X2X3_PDU_X2;
-	p.payload_format = X2X3_FMT_ETSI_102232;
-	p.payload_dir = X2X3_DIR_NOT_APPLICABLE;
-	memcpy(p.xid, t->t.xid, 16);
-	p.correlation_id = task_correlation(t, x);
-	p.has = X2X3_HAS_SEQ | X2X3_HAS_TIMESTAMP;
-	p.seq = x->x2_seq++;
-	p.ts_sec = (uint32_t)(ts_ns / 1000000000ull);
-	p.ts_nsec = (uint32_t)(ts_ns % 1000000000ull);
+	x2x3_head(&p, X2X3_PDU_X2, X2X3_FMT_ETSI_102232, X2X3_DIR_NOT_APPLICABLE, t, x, x->x2_seq++, ts_ns);
 	p.payload = c->iri;
 	p.payload_len = (uint32_t)ilen;
 	n = x2x3_encode(&p, c->pdu, sizeof(c->pdu));
@@ -797,18 +805,10 @@ static void cc_one(struct clifd_capture *c, struct cap_task *t, const struct dgr
 					   sizeof(c->pdu));
 		} else {
 			struct x2x3_pdu p;
-			memset(&p, 0, sizeof(p));
-			p.pdu_type = X2X3_PDU_X3;
-			p.payload_format = g->v6 ? X2X3_FMT_IPV6 : X2X3_FMT_IPV4;
-			p.payload_dir = dir == ETSI_CC_DIR_FROM_TARGET ? X2X3_DIR_FROM_TARGET
+			unsigned xdir = dir == ETSI_CC_DIR_FROM_TARGET ? X2X3_DIR_FROM_TARGET
 					: dir == ETSI_CC_DIR_TO_TARGET ? X2X3_DIR_TO_TARGET
 								      : X2X3_DIR_UNKNOWN;
-			memcpy(p.xid, t->t.xid, 16);
-			p.correlation_id = task_correlation(t, x);
-			p.has = X2X3_HAS_SEQ | X2X3_HAS_TIMESTAMP;
-			p.seq = x->x3_seq++;
-			p.ts_sec = (uint32_t)(ts / 1000000000ull);
-			p.ts_nsec = (uint32_t)(ts % 1000000000ull);
+			x2x3_head(&p, X2X3_PDU_X3, g->v6 ? X2X3_FMT_IPV6 : X2X3_FMT_IPV4, xdir, t, x, x->x3_seq++, ts);
 			x3_fields(g, &p);
 			p.payload = g->ip;
 			p.payload_len = g->len;
