@@ -104,6 +104,11 @@ struct clifd_capture {
 	int started;
 
 	struct capture_stats st;
+	unsigned n_reserved;  /* capture_reserve_cin() */
+	struct {
+		struct clifd_task task; /* as the request stored it */
+		uint32_t cin;
+	} reserved[CAPTURE_MAX_RESERVED];
 	uint8_t (*xids)[16];  /* MAX_TASKS_PER_HANDLE */
 	struct clif_rec_view views[CAPTURE_BURST];
 	uint8_t pdu[PDU_SCRATCH];
@@ -234,6 +239,7 @@ static int dest_same(const struct clifd_destination *a, const struct clifd_desti
 struct dest_walk {
 	struct clifd_capture *c;
 	uint8_t seen[CAPTURE_MAX_DESTS];
+	int slots_changed; /* a destination came or went: streams look their slot up again */
 };
 
 static int dest_visit(const struct clifd_destination *d, void *arg)
@@ -263,6 +269,7 @@ static int dest_visit(const struct clifd_destination *d, void *arg)
 	c->dests[i].used = 1;
 	c->dests[i].cfg = *d;
 	w->seen[i] = 1;
+	w->slots_changed = 1;
 	dest_start(c, &c->dests[i]);
 	return 0;
 }
@@ -279,7 +286,10 @@ void capture_sync_dests(struct clifd_capture *c)
 		if (c->dests[i].used && !w.seen[i]) {
 			dest_stop(&c->dests[i], 2000);
 			c->dests[i].used = 0;
+			w.slots_changed = 1;
 		}
+	if (!w.slots_changed)
+		return;
 	/* Streams find their destination by slot: look them up again. */
 	for (unsigned b = 0; b < TASK_BUCKETS; b++)
 		for (struct cap_task *t = c->buckets[b]; t; t = t->next)
@@ -513,6 +523,27 @@ static void task_free(struct cap_task *t)
 	free(t);
 }
 
+/* The reservation capture_reserve_cin() made for xid, or -1. */
+static int reserved_of(const struct clifd_capture *c, const uint8_t xid[16])
+{
+	for (unsigned i = 0; i < c->n_reserved; i++)
+		if (memcmp(c->reserved[i].task.xid, xid, 16) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A CIN capture_reserve_cin() took for xid: 1 and *cin (no longer reserved), or 0. */
+static int reserved_cin(struct clifd_capture *c, const uint8_t xid[16], uint32_t *cin)
+{
+	int i = reserved_of(c, xid);
+
+	if (i < 0)
+		return 0;
+	*cin = c->reserved[i].cin;
+	c->reserved[i] = c->reserved[--c->n_reserved];
+	return 1;
+}
+
 /* Starts the session of a task the rule compiler holds. */
 static void session_start(struct clifd_capture *c, const struct clifd_task *task)
 {
@@ -529,7 +560,7 @@ static void session_start(struct clifd_capture *c, const struct clifd_task *task
 	for (unsigned i = 0; i < task->n_targets; i++)
 		if (task->targets[i].kind == CLIFD_TGT_MAC)
 			t->mac = 1;
-	r = store_cin_next(c->store, task->xid, &t->cin);
+	r = reserved_cin(c, task->xid, &t->cin) ? 0 : store_cin_next(c->store, task->xid, &t->cin);
 	if (r) {
 		clifd_log(LOG_ERR, "task %s: no CIN (%s): its records are not delivered", t->ref, strerror(-r));
 		free(t);
@@ -586,8 +617,15 @@ void capture_sync_task(struct clifd_capture *c, const uint8_t xid[16])
 {
 	struct cap_task *t = task_find(c, xid);
 	struct clifd_task now;
-	int r = store_task_get(c->store, xid, &now);
-	int live = r == 0 && rulecomp_has_task(c->rc, xid);
+	int i = reserved_of(c, xid), r = 0;
+	int live;
+
+	/* A reservation holds the task as its request committed it: no second read. */
+	if (i >= 0)
+		now = c->reserved[i].task;
+	else
+		r = store_task_get(c->store, xid, &now);
+	live = r == 0 && rulecomp_has_task(c->rc, xid);
 
 	if (t && live && memcmp(&t->t, &now, sizeof(now)) == 0)
 		return;
@@ -595,6 +633,36 @@ void capture_sync_task(struct clifd_capture *c, const uint8_t xid[16])
 		session_end(c, xid, ETSI_EV_END_WITH_SESSION_ACTIVE);
 	if (live)
 		session_start(c, &now);
+}
+
+/* Whether capture_sync_task() would start a session for xid now; the task as stored in *now. */
+static int needs_session(struct clifd_capture *c, const uint8_t xid[16], struct clifd_task *now)
+{
+	struct cap_task *t = task_find(c, xid);
+
+	if (store_task_get(c->store, xid, now) != 0 || !rulecomp_has_task(c->rc, xid))
+		return 0;
+	return !t || memcmp(&t->t, now, sizeof(*now)) != 0;
+}
+
+int capture_reserve_cin(struct clifd_capture *c, const uint8_t xid[16])
+{
+	uint32_t cin;
+	int r;
+
+	/* touched twice in one request: one session */
+	if (c->n_reserved == CAPTURE_MAX_RESERVED || reserved_of(c, xid) >= 0 ||
+	    !needs_session(c, xid, &c->reserved[c->n_reserved].task))
+		return 0;
+	if ((r = store_cin_next(c->store, xid, &cin)) != 0)
+		return r;
+	c->reserved[c->n_reserved++].cin = cin;
+	return 0;
+}
+
+void capture_drop_reserved(struct clifd_capture *c)
+{
+	c->n_reserved = 0;
 }
 
 static int sync_visit(const struct clifd_task *task, void *arg)
@@ -990,7 +1058,11 @@ int capture_start(struct clifd_capture *c)
 	struct timeval tv = { 0, 0 };
 
 	capture_sync_dests(c);
+	/* Every restored task takes a CIN: one commit for all of them. */
+	int txn = store_begin(c->store) == 0;
 	capture_sync_all(c);
+	if (txn && store_commit(c->store) != 0)
+		clifd_log(LOG_ERR, "task store: the restored sessions' CINs could not be committed");
 	c->last_slow_ns = c->last_loss_ns = mono_ns();
 	c->started = 1;
 	return evtimer_add(c->ev, &tv) == 0 ? 0 : -ENOMEM;

@@ -56,6 +56,7 @@
 #define CAPTURE_ROUNDS 16u
 #define CAPTURE_MAX_DESTS 64u     /* destinations with a sender */
 #define CAPTURE_MAX_BINDINGS 4u   /* learned addresses per MAC task with their own session */
+#define CAPTURE_MAX_RESERVED 64u  /* CINs reserved in one X1 request (X1_MAX_MESSAGES) */
 
 struct event_base;
 struct clif_card;
@@ -100,6 +101,16 @@ void capture_sync_dests(struct clifd_capture *c);
  * compiler gets a session (a new one when it differs from the one running); a task that is
  * not ends its session. */
 void capture_sync_task(struct clifd_capture *c, const uint8_t xid[16]);
+
+/* Inside an X1 request's store transaction, before its commit: when xid will need a new
+ * session (capture_sync_task after the commit), its CIN is taken now, so that it is made
+ * durable by the request's one commit rather than by a commit of its own. Returns 0, or the
+ * store's negative errno (the request is then not to be committed). At most
+ * CAPTURE_MAX_RESERVED per request; beyond that the session takes its CIN itself. */
+int capture_reserve_cin(struct clifd_capture *c, const uint8_t xid[16]);
+
+/* Forgets the CINs reserved and not used (the request was rolled back, or they were used). */
+void capture_drop_reserved(struct clifd_capture *c);
 
 /* capture_sync_task() for every task (after DeactivateAllTasks, keepalive expiry). */
 void capture_sync_all(struct clifd_capture *c);

@@ -727,6 +727,8 @@ static void sync_capture(struct clifd_daemon *d, const struct req_ctx *ctx, cons
 
 	if (!d->cap)
 		return;
+	if (ctx->failed) /* rolled back: the CINs reserved in the transaction were never stored */
+		capture_drop_reserved(d->cap);
 	for (unsigned i = 0; i < req->n_msgs; i++)
 		changed |= res[i].changed;
 	if (changed)
@@ -736,6 +738,7 @@ static void sync_capture(struct clifd_daemon *d, const struct req_ctx *ctx, cons
 	else
 		for (unsigned i = 0; i < ctx->n_touched; i++)
 			capture_sync_task(d->cap, ctx->touched[i]);
+	capture_drop_reserved(d->cap);
 }
 
 /* ---- a request that cannot be committed ---- */
@@ -852,6 +855,11 @@ void clifd_handle_x1(void *arg, const struct clifd_peer *peer, const char *body,
 	for (unsigned i = 0; i < req->n_msgs; i++)
 		handle_msg(d, &ctx, peer, &req->msgs[i], resp, &res[i]);
 	d->audit_batch = 0;
+	/* The new sessions' CINs go into the same commit (capture.h). */
+	if (ctx.open && !ctx.failed && d->cap && !ctx.touched_all)
+		for (unsigned i = 0; i < ctx.n_touched && !ctx.failed; i++)
+			if (capture_reserve_cin(d->cap, ctx.touched[i]) != 0)
+				ctx.failed = 1;
 	if (clifd_daemon_audit_sync(d) != 0 && ctx.open)
 		ctx.failed = 1; /* entries not durable: their head may not be committed */
 	if (ctx.open) {

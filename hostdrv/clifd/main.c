@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +120,12 @@ int main(int argc, char **argv)
 	int foreground = 0, check = 0, c, fd = -1;
 	struct clifd_config cfg;
 	static struct clifd_daemon d;
+
+	/* Each X1 request builds and frees documents and buffers of a few hundred KiB; with
+	 * glibc's moving thresholds that became mmap/munmap and heap trims, a page fault for
+	 * every page of every request. Fixed thresholds keep that memory in the heap. */
+	mallopt(M_MMAP_THRESHOLD, 8 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	char err[1024];
 
 	while ((c = getopt_long(argc, argv, "c:fh", opts, NULL)) != -1) {
