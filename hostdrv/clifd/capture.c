@@ -456,7 +456,7 @@ static void iri_session(struct clifd_capture *c, struct cap_task *t, int begin, 
 	}
 }
 
-static void iri_binding(struct clifd_capture *c, struct cap_task *t, unsigned b, int begin)
+static void iri_binding(struct clifd_capture *c, struct cap_task *t, unsigned b, int begin, unsigned end_reason)
 {
 	const struct cap_binding *bd = &t->bind[b];
 	uint64_t now = real_ns();
@@ -480,8 +480,7 @@ static void iri_binding(struct clifd_capture *c, struct cap_task *t, unsigned b,
 		if (!begin) {
 			iri.has |= ETSI_IRI_HAS_END | ETSI_IRI_HAS_END_REASON | ETSI_IRI_HAS_OCTETS;
 			iri.end_ns = now;
-			iri.end_reason = bd->source == CLIF_LEARN_SRC_DHCPV4 ? ETSI_END_LEASE_EXPIRED
-									   : ETSI_END_CONNECTION_TIMEOUT;
+			iri.end_reason = end_reason;
 			iri.octets_rx = s->bind[b].octets_rx;
 			iri.octets_tx = s->bind[b].octets_tx;
 		}
@@ -605,7 +604,7 @@ static void session_end(struct clifd_capture *c, const uint8_t xid[16], unsigned
 		return;
 	for (unsigned b = 0; b < CAPTURE_MAX_BINDINGS; b++)
 		if (t->bind[b].used)
-			iri_binding(c, t, b, 0);
+			iri_binding(c, t, b, 0, ETSI_END_UNDEFINED);
 	iri_session(c, t, 0, event);
 	*pp = t->next;
 	c->n_tasks--;
@@ -716,7 +715,9 @@ static void learn_one(struct clifd_capture *c, const struct clif_learn_event *ev
 		if (ev->kind == CLIF_LEARN_UNBIND) {
 			if (b == CAPTURE_MAX_BINDINGS)
 				continue;
-			iri_binding(c, t, b, 0);
+			iri_binding(c, t, b, 0,
+				    t->bind[b].source == CLIF_LEARN_SRC_DHCPV4 ? ETSI_END_LEASE_EXPIRED
+									      : ETSI_END_CONNECTION_TIMEOUT);
 			t->bind[b].used = 0;
 			t->n_bound--;
 			continue;
@@ -743,7 +744,7 @@ static void learn_one(struct clifd_capture *c, const struct clif_learn_event *ev
 			if (t->s[k].bind && ctx_init(c, &t->s[k], &t->s[k].bind[freeb], cin) != 0)
 				c->st.encode_errors++;
 		t->n_bound++;
-		iri_binding(c, t, freeb, 1);
+		iri_binding(c, t, freeb, 1, 0);
 	}
 }
 
@@ -1066,6 +1067,18 @@ int capture_start(struct clifd_capture *c)
 	c->last_slow_ns = c->last_loss_ns = mono_ns();
 	c->started = 1;
 	return evtimer_add(c->ev, &tv) == 0 ? 0 : -ENOMEM;
+}
+
+void capture_card_reset(struct clifd_capture *c)
+{
+	for (unsigned k = 0; k < TASK_BUCKETS; k++)
+		for (struct cap_task *t = c->buckets[k]; t; t = t->next)
+			for (unsigned b = 0; b < CAPTURE_MAX_BINDINGS && t->n_bound; b++)
+				if (t->bind[b].used) {
+					iri_binding(c, t, b, 0, ETSI_END_CONNECTION_LOSS);
+					t->bind[b].used = 0;
+					t->n_bound--;
+				}
 }
 
 void capture_stats(struct clifd_capture *c, struct capture_stats *out)

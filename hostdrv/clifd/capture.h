@@ -115,6 +115,10 @@ void capture_drop_reserved(struct clifd_capture *c);
 /* capture_sync_task() for every task (after DeactivateAllTasks, keepalive expiry). */
 void capture_sync_all(struct clifd_capture *c);
 
+/* The card reset: the addresses it had learned are gone (it learns them again from traffic),
+ * so their sessions end (IRI END accessEnd, endReason connectionLoss). */
+void capture_card_reset(struct clifd_capture *c);
+
 void capture_stats(struct clifd_capture *c, struct capture_stats *out);
 
 /* Ends every session (IRI END), flushes the senders for at most flush_ms and frees

@@ -246,6 +246,8 @@ static void poll_cb(evutil_socket_t fd, short what, void *arg)
 		/* Copies in flight when the card reset are gone: the ADMF hears of it. */
 		report_ne(d, X1_NE_ISSUE_WARNING, "card reset: copies in flight lost, rules replayed", 0);
 		card_rules_back(d, "CardReset", rulecomp_replay(d->rc));
+		if (d->cap)
+			capture_card_reset(d->cap);
 	} else if (s == CLIFD_CARD_OK && d->replay_failed) {
 		card_rules_back(d, "CardReplayRetry", rulecomp_replay(d->rc));
 	}
