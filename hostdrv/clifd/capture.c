@@ -15,7 +15,6 @@
 #include "deliver.h"
 #include "../etsi/etsi_cc.h"
 #include "../etsi/etsi_pdu.h"
-#include "hex.h"
 #include "libclif.h"
 #include "log.h"
 #include "report.h"
@@ -56,7 +55,6 @@ struct cap_binding {
 	uint8_t addr_type; /* CLIF_ADDR_IPV4 / CLIF_ADDR_IPV6 */
 	uint8_t source;    /* enum clif_learn_source */
 	uint8_t addr[16];
-	uint32_t cin;
 	uint64_t start_ns;
 };
 
@@ -738,7 +736,6 @@ static void learn_one(struct clifd_capture *c, const struct clif_learn_event *ev
 		bd->addr_type = ev->addr_type;
 		bd->source = ev->source;
 		memcpy(bd->addr, ev->addr, alen);
-		bd->cin = cin;
 		bd->start_ns = real_ns();
 		for (unsigned k = 0; k < t->n_streams; k++)
 			if (t->s[k].bind && ctx_init(c, &t->s[k], &t->s[k].bind[freeb], cin) != 0)
