@@ -700,3 +700,68 @@ char *hx_tag(const char *name, const char *value)
 		die("out of memory");
 	return p;
 }
+
+/* ---- clif-lemf receivers ---- */
+
+void hx_lemf_start(struct hx_lemf *l)
+{
+	char bin[600], listen[32], crt[256], key[256], ca[256], raw[256], log[256];
+	char *argv[] = { bin, "-o", l->dir, "-l", listen, "--tls-cert", crt, "--tls-key", key, "--tls-ca", ca,
+			 "--raw", raw, "-q", NULL };
+	posix_spawn_file_actions_t fa;
+
+	if (!l->port)
+		l->port = hx_free_port();
+	snprintf(bin, sizeof(bin), "%s/clif-lemf", hx.bindir);
+	snprintf(l->dir, sizeof(l->dir), "%s/%s", hx.dir, l->name);
+	snprintf(listen, sizeof(listen), "127.0.0.1:%u", l->port);
+	snprintf(crt, sizeof(crt), "%s/%s.crt", hx.dir, l->cert);
+	snprintf(key, sizeof(key), "%s/%s.key", hx.dir, l->cert);
+	snprintf(ca, sizeof(ca), "%s/ca.crt", hx.dir);
+	snprintf(raw, sizeof(raw), "%s/%s-raw", hx.dir, l->name);
+	snprintf(log, sizeof(log), "%s/%s.log", hx.dir, l->name);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	if (posix_spawn(&l->pid, bin, &fa, NULL, argv, environ) != 0)
+		die("cannot start %s", bin);
+	posix_spawn_file_actions_destroy(&fa);
+	for (int i = 0; i < 500; i++) { /* up when it accepts (a bare connect is harmless) */
+		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)l->port),
+					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		int fd = socket(AF_INET, SOCK_STREAM, 0), ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+		close(fd);
+		if (ok)
+			return;
+		nap_us(20000);
+	}
+	die("%s did not come up", l->name);
+}
+
+void hx_lemf_stop(struct hx_lemf *l, int sig)
+{
+	int st;
+
+	if (!l->pid)
+		return;
+	kill(l->pid, sig);
+	waitpid(l->pid, &st, 0);
+	l->pid = 0;
+}
+
+unsigned hx_lemf_events(const struct hx_lemf *l, const char *n1, const char *n2)
+{
+	char path[300];
+	char *text, *line;
+	unsigned n = 0;
+
+	snprintf(path, sizeof(path), "%s/events.jsonl", l->dir);
+	text = hx_read_file(path, NULL);
+	if (!text)
+		return 0;
+	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		if (strstr(line, n1) && (!n2 || strstr(line, n2)))
+			n++;
+	free(text);
+	return n;
+}

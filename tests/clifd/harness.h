@@ -151,6 +151,24 @@ unsigned hx_wait_report(const char *a, const char *b, unsigned ms);
 /* The subject CN of the last report's client certificate ("" before the first). */
 const char *hx_report_client(void);
 
+/* ---- clif-lemf receivers ---- */
+
+struct hx_lemf {
+	const char *name; /* outputs in hx.dir/NAME, raw streams in hx.dir/NAME-raw, log NAME.log */
+	const char *cert; /* its server certificate: hx.dir/CERT.crt and .key (the PKI's names) */
+	unsigned port;    /* 127.0.0.1:port; 0: hx_lemf_start() picks a free one */
+	pid_t pid;        /* 0: not running */
+	char dir[200];
+};
+
+/* Starts clif-lemf for l (TLS, client certificates from ca required) and waits until it
+ * accepts connections; dies when it does not come up within 10 s. */
+void hx_lemf_start(struct hx_lemf *l);
+/* Sends sig and reaps it. Nothing when it is not running. */
+void hx_lemf_stop(struct hx_lemf *l, int sig);
+/* Lines of its events.jsonl that contain n1 and n2 (n2 may be NULL). */
+unsigned hx_lemf_events(const struct hx_lemf *l, const char *n1, const char *n2);
+
 /* ---- HTTPS ---- */
 
 struct hx_http {
