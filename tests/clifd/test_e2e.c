@@ -490,6 +490,19 @@ static void test_ring_overflow(void)
 	       CHECK_PROG, lost);
 }
 
+/* The learned address ages out on the card (its age set to 1 s): that session ends with an
+ * IRI END accessEnd, leaseExpired (it came from DHCP). */
+static void test_binding_ages_out(void)
+{
+	const char *aged = "\"end_reason\":\"leaseExpired\"";
+
+	CHECK_EQ(clif_config(hx.ctl, CLIF_CFG_LEARN_AGE_S, 1), 0);
+	for (int i = 0; i < 100 && !hx_lemf_events(&lemf1, "\"event\":\"accessEnd\"", aged); i++)
+		nap_us(100000);
+	CHECK_EQ(hx_lemf_events(&lemf1, "\"event\":\"accessEnd\"", aged), 1);
+	CHECK_EQ(hx_lemf_events(&lemf1, "\"liid\":\"LIID-MAC\"", aged), 1);
+}
+
 /* Deactivation ends the sessions (IRI END, the learned address's accessEnd first). Then only
  * the task whose LEMFs clifd refuses is left: its queue and spool fill up, the oldest PDUs go,
  * and the loss is counted, logged (by DID) and reported to the ADMF. */
@@ -519,8 +532,8 @@ static void test_deactivate_and_loss(void)
 	 * modification's and the four deactivations' */
 	CHECK_EQ(hx_lemf_events(&lemf1, "\"iri_type\":\"END\"", "endOfInterceptionWithSessionActive"), 5);
 	/* The learned address's sessions: the first (cut short by the SIGKILL, no END), the one the
-	 * restarted clifd saw (ended by the card reset), and the one learned again after it (ended
-	 * now). */
+	 * restarted clifd saw (ended by the card reset), and the one learned again after it (aged
+	 * out). */
 	CHECK_EQ(hx_lemf_events(&lemf1, "\"iri_type\":\"BEGIN\"", "\"event\":\"accessAccept\""), 3);
 	CHECK_EQ(hx_lemf_events(&lemf1, "\"iri_type\":\"END\"", "\"event\":\"accessEnd\""), 2);
 	CHECK_EQ(hx_lemf_events(&lemf1, "\"liid\":\"LIID-VNI\"", "\"octets_received\""), 1);
@@ -593,6 +606,7 @@ int main(int argc, char **argv)
 	test_clifd_killed();
 	test_card_reset();
 	test_ring_overflow();
+	test_binding_ages_out();
 	test_deactivate_and_loss();
 	no_identifiers_logged();
 
