@@ -137,20 +137,19 @@ static int do_open(const char *name, const struct clif_open_opts *opts, struct c
 		return CLIF_E_NOMEM;
 	c->ops = ops;
 	c->with_ring = with_ring;
-	clif_mbox_lock_open_(c, name);
+	c->mbox_lock_fd = -1;
 	c->last_status = CLIF_MBOX_OK;
 	rc = opts_fill(&c->opts, opts);
 	if (rc) {
-		clif_mbox_lock_close_(c);
 		free(c);
 		return rc;
 	}
 	rc = ops->open(c, dev);
 	if (rc) {
-		clif_mbox_lock_close_(c);
 		free(c);
 		return rc;
 	}
+	clif_mbox_lock_open_(c, name); /* only for a card that is there: no stray lock files */
 	/* Identity first: a card that is not CLIF, or speaks another ABI major, is left alone. */
 	rc = ops->read_block(c, CLIF_BAR0_OFF_IDENT, &id, sizeof(id));
 	if (rc)
