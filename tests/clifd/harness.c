@@ -662,6 +662,15 @@ char *hx_doc(const char *type, const char *payload)
 	return hx_doc_of(hx_msg(type, payload));
 }
 
+int hx_x1_ok(const char *type, const char *payload, struct hx_http *h)
+{
+	char *doc = hx_doc(type, payload);
+
+	hx_post("admf", doc, h);
+	free(doc);
+	return h->status == 200 && h->body && strstr(h->body, "AcknowledgedAndCompleted") != NULL;
+}
+
 char *hx_task_xml(const char *xid, const char *targets, const char *delivery, const char *dids)
 {
 	char *p;

@@ -230,6 +230,10 @@ char *hx_task_xml(const char *xid, const char *targets, const char *delivery, co
  * port. */
 char *hx_dest_xml(const char *did, const char *delivery, const char *ip, unsigned tcp_port);
 
+/* POSTs hx_doc(type, payload) with the ADMF's certificate into *h (hx_http_free() it).
+ * Returns 1 when the answer is HTTP 200 with oK AcknowledgedAndCompleted, else 0. */
+int hx_x1_ok(const char *type, const char *payload, struct hx_http *h);
+
 /* <x1:NAME>VALUE</x1:NAME> */
 char *hx_tag(const char *name, const char *value);
 

@@ -68,12 +68,8 @@ static void stop_all(void)
 static void x1_ok(const char *type, const char *payload, const char *what)
 {
 	struct hx_http h;
-	char *doc = hx_doc(type, payload);
 
-	hx_post("admf", doc, &h);
-	free(doc);
-	CHECK_MSG(h.status == 200 && h.body && strstr(h.body, "AcknowledgedAndCompleted"), "%s: HTTP %d: %.400s",
-		  what, h.status, h.body ? h.body : "");
+	CHECK_MSG(hx_x1_ok(type, payload, &h), "%s: HTTP %d: %.400s", what, h.status, h.body ? h.body : "");
 	hx_http_free(&h);
 }
 

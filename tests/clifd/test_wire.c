@@ -230,13 +230,9 @@ static void lemf_start(void)
 static void x1_ok(const char *type, char *payload)
 {
 	struct hx_http h;
-	char *doc = hx_doc(type, payload);
 
+	CHECK_MSG(hx_x1_ok(type, payload, &h), "%s: HTTP %d: %.400s", type, h.status, h.body ? h.body : "");
 	free(payload);
-	hx_post("admf", doc, &h);
-	free(doc);
-	CHECK_MSG(h.status == 200 && h.body && strstr(h.body, "AcknowledgedAndCompleted"), "%s: HTTP %d: %.400s",
-		  type, h.status, h.body ? h.body : "");
 	hx_http_free(&h);
 }
 
