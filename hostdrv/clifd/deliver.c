@@ -777,40 +777,72 @@ fail_early:
 	return NULL;
 }
 
-int deliver_submit(struct deliver *d, const uint8_t *pdu, size_t len)
+/* Queues or spools one PDU; under mu. Returns 0, -ENOSPC or -EIO (then counted as lost). */
+static int put_locked(struct deliver *d, const uint8_t *pdu, size_t len)
 {
-	if (d == NULL || pdu == NULL || len == 0)
-		return -EINVAL;
-	if (len > d->max_pdu)
-		return -EMSGSIZE;
-	int rc = 0;
-	pthread_mutex_lock(&d->mu);
 	int full = d->q.cap - d->q.used < 4 + len;
+
 	if (d->sp.fd >= 0 && (full || d->sp.count > 0)) {
 		uint64_t dropped;
 		int r = spool_push(&d->sp, pdu, len, &dropped);
 		d->st.spool_dropped_pdus += dropped;
 		d->st.lost_pdus += dropped + (r != 0);
 		spool_stats(d);
-		rc = r != 0 ? -EIO : 0;
-	} else if (full) {
+		return r != 0 ? -EIO : 0;
+	}
+	if (full) {
 		d->st.lost_pdus++;
-		rc = -ENOSPC;
-	} else {
-		ring_push(&d->q, pdu, len);
-		d->st.queued_bytes = d->q.used;
+		return -ENOSPC;
 	}
-	if (rc == 0) {
-		if (d->sleeping) {
-			uint64_t one = 1;
-			d->sleeping = 0;
-			if (write(d->evfd, &one, sizeof one) < 0) {
-				/* the counter cannot overflow here; nothing to do */
-			}
-		}
+	ring_push(&d->q, pdu, len);
+	d->st.queued_bytes = d->q.used;
+	return 0;
+}
+
+/* Wakes a sleeping sender; under mu. */
+static void wake_locked(struct deliver *d)
+{
+	uint64_t one = 1;
+
+	if (!d->sleeping)
+		return;
+	d->sleeping = 0;
+	if (write(d->evfd, &one, sizeof one) < 0) {
+		/* the counter cannot overflow here; nothing to do */
 	}
+}
+
+int deliver_submit(struct deliver *d, const uint8_t *pdu, size_t len)
+{
+	if (d == NULL || pdu == NULL || len == 0)
+		return -EINVAL;
+	if (len > d->max_pdu)
+		return -EMSGSIZE;
+	pthread_mutex_lock(&d->mu);
+	int rc = put_locked(d, pdu, len);
+	if (rc == 0)
+		wake_locked(d);
 	pthread_mutex_unlock(&d->mu);
 	return rc;
+}
+
+int deliver_submit_batch(struct deliver *d, const uint8_t *buf, const uint32_t *lens, unsigned n, uint8_t *ok)
+{
+	unsigned refused = 0, queued = 0;
+	size_t off = 0;
+
+	if (d == NULL || (n && (buf == NULL || lens == NULL || ok == NULL)))
+		return -EINVAL;
+	pthread_mutex_lock(&d->mu);
+	for (unsigned i = 0; i < n; off += lens[i++]) {
+		ok[i] = lens[i] > 0 && lens[i] <= d->max_pdu && put_locked(d, buf + off, lens[i]) == 0;
+		refused += !ok[i];
+		queued += ok[i];
+	}
+	if (queued)
+		wake_locked(d);
+	pthread_mutex_unlock(&d->mu);
+	return (int)refused;
 }
 
 int deliver_flush(struct deliver *d, unsigned timeout_ms)

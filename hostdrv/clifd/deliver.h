@@ -132,6 +132,14 @@ struct deliver *deliver_new(const struct deliver_config *c);
  * likewise). Thread-safe. */
 int deliver_submit(struct deliver *d, const uint8_t *pdu, size_t len);
 
+/* deliver_submit() for n PDUs laid out one after the other in buf (lengths in lens), under one
+ * lock and with at most one wake-up of the sender: the capture path hands over a burst at a
+ * time. ok[i] gets 1 for each PDU queued or spooled, 0 for one refused (length 0 or over
+ * max_pdu, or dropped as deliver_submit() drops it, counted in lost_pdus but for the
+ * lengths). Returns how many were refused, or -EINVAL (NULL d, or NULL buf, lens or ok with
+ * n > 0). Thread-safe. */
+int deliver_submit_batch(struct deliver *d, const uint8_t *buf, const uint32_t *lens, unsigned n, uint8_t *ok);
+
 /* Waits until every PDU queued or spooled so far has been written (queue and spool empty, no
  * write in progress).
  * Returns 0, -ETIMEDOUT after timeout_ms, -EINVAL (NULL d). */

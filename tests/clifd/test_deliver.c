@@ -296,6 +296,59 @@ static void test_in_order(void)
 	CHECK_EQ(summary_value(&l, "CC,"), N);
 }
 
+/* ---- 1b: the same through deliver_submit_batch, 100 PDUs a batch, with refusals ---- */
+
+static void test_batch(void)
+{
+	enum { N = 1000, PER = 100 };
+	struct lemf l = lemf_start("batch", 0, "server", 1);
+	struct deliver_config c = config(l.port);
+	struct deliver *d = deliver_new(&c);
+	static uint8_t buf[PER * 512 + 8];
+	uint32_t lens[PER + 2];
+	uint8_t ok[PER + 2];
+	size_t bytes = 0;
+	CHECK(d != NULL);
+	if (d == NULL)
+		return;
+	CHECK_EQ(deliver_submit_batch(NULL, buf, lens, 1, ok), -EINVAL);
+	CHECK_EQ(deliver_submit_batch(d, NULL, lens, 1, ok), -EINVAL);
+	CHECK_EQ(deliver_submit_batch(d, buf, lens, 1, NULL), -EINVAL);
+	CHECK_EQ(deliver_submit_batch(d, buf, lens, 0, ok), 0);
+	for (uint32_t b = 0; b < N / PER; b++) {
+		size_t off = 0;
+		for (uint32_t i = 0; i < PER; i++) {
+			lens[i] = (uint32_t)make_pdu(b * PER + i, buf + off, 512);
+			off += lens[i];
+		}
+		bytes += off;
+		CHECK_EQ(deliver_submit_batch(d, buf, lens, PER, ok), 0);
+		for (uint32_t i = 0; i < PER; i++)
+			CHECK_EQ(ok[i], 1);
+	}
+	/* a zero length and one over max_pdu (the default: 65535 + 256) are refused, not read */
+	lens[0] = 0;
+	lens[1] = 65535u + 256u + 1u;
+	CHECK_EQ(deliver_submit_batch(d, buf, lens, 2, ok), 2);
+	CHECK_EQ(ok[0], 0);
+	CHECK_EQ(ok[1], 0);
+	CHECK_EQ(deliver_flush(d, 10000), 0);
+	struct deliver_stats s;
+	deliver_stats(d, &s);
+	CHECK_EQ(s.sent_pdus, N);
+	CHECK_EQ(s.sent_bytes, bytes);
+	CHECK_EQ(s.lost_pdus, 0);
+	deliver_free(d);
+	CHECK_EQ(lemf_stop(&l, 0), 0);
+	static uint32_t ids[N + 10];
+	long n = pcap_ids(lemf_file(&l, "cc-LIID-D.pcap"), ids, N + 10);
+	CHECK_EQ(n, N);
+	long inorder = 0;
+	for (long i = 0; i < n; i++)
+		inorder += ids[i] == (uint32_t)i;
+	CHECK_EQ(inorder, N);
+}
+
 /* ---- 2: keep-alives while idle, every one answered ---- */
 
 static void test_keepalive(void)
@@ -854,6 +907,7 @@ int main(int argc, char **argv)
 		test_spool_full();
 		test_spool_torn();
 		test_in_order();
+		test_batch();
 		test_keepalive();
 		test_refused("wrongca", "stranger", NULL);
 		test_refused("wrongname", "server", "127.0.0.2");
