@@ -28,6 +28,10 @@
 #define SLOW_TICK_NS 50000000ull   /* learn events */
 #define LOSS_TICK_NS 1000000000ull /* loss reports */
 #define LEARN_AFTER_PUNT_NS 500000000ull
+/* PDUs for one destination wait in its stage until the end of the burst (or until the stage
+ * cannot take one more): handed over under one lock, not one per PDU. */
+#define STAGE_BYTES (512u << 10)
+#define STAGE_PDUS 1024u
 
 /* One context (TS 102 232-1: LIID, CIN, operator, NE, country) towards one destination. */
 struct cap_ctx {
@@ -73,10 +77,20 @@ struct cap_task {
 	struct cap_stream s[CLIFD_MAX_DIDS];
 };
 
+struct stage {
+	uint8_t *buf;             /* STAGE_BYTES */
+	size_t used;
+	unsigned n;
+	uint32_t len[STAGE_PDUS];
+	uint8_t iri[STAGE_PDUS];  /* 1: IRI / X2, 0: CC / X3 (the counters) */
+	uint8_t ok[STAGE_PDUS];
+};
+
 struct cap_dest {
 	uint8_t used;
 	struct clifd_destination cfg;
 	struct deliver *snd;
+	struct stage stg;
 	uint64_t lost_seen;     /* lost_pdus at the last report */
 	int failed_logged;
 };
@@ -109,8 +123,7 @@ struct clifd_capture {
 	} reserved[CAPTURE_MAX_RESERVED];
 	uint8_t (*xids)[16];  /* MAX_TASKS_PER_HANDLE */
 	struct clif_rec_view views[CAPTURE_BURST];
-	uint8_t pdu[PDU_SCRATCH];
-	uint8_t iri[ETSI_IRI_MAX_PDU];
+	uint8_t iri[ETSI_IRI_MAX_PDU]; /* an IRI PS-PDU on its way into an X2 PDU */
 };
 
 static uint64_t mono_ns(void)
@@ -219,9 +232,14 @@ static void dest_start(struct clifd_capture *c, struct cap_dest *ds)
 	clifd_log(LOG_INFO, "destination %s: %s sender started", did, x2x3 ? "X2/X3" : "TS 102 232-1");
 }
 
-static void dest_stop(struct cap_dest *ds, unsigned flush_ms)
+static void stage_flush(struct clifd_capture *c, struct cap_dest *ds);
+
+/* Stops the destination's sender once what it was given (its stage included) is written or
+ * flush_ms have passed. */
+static void dest_stop(struct clifd_capture *c, struct cap_dest *ds, unsigned flush_ms)
 {
 	if (ds->snd) {
+		stage_flush(c, ds);
 		deliver_flush(ds->snd, flush_ms);
 		deliver_free(ds->snd);
 		ds->snd = NULL;
@@ -249,7 +267,7 @@ static int dest_visit(const struct clifd_destination *d, void *arg)
 	if (i >= 0) {
 		w->seen[i] = 1;
 		if (!dest_same(&c->dests[i].cfg, d) || !c->dests[i].snd) {
-			dest_stop(&c->dests[i], 2000);
+			dest_stop(c, &c->dests[i], 2000);
 			c->dests[i].cfg = *d;
 			dest_start(c, &c->dests[i]);
 		} else {
@@ -266,6 +284,8 @@ static int dest_visit(const struct clifd_destination *d, void *arg)
 	memset(&c->dests[i], 0, sizeof(c->dests[i]));
 	c->dests[i].used = 1;
 	c->dests[i].cfg = *d;
+	if (!(c->dests[i].stg.buf = malloc(STAGE_BYTES)))
+		clifd_log(LOG_ERR, "out of memory: a destination gets nothing");
 	w->seen[i] = 1;
 	w->slots_changed = 1;
 	dest_start(c, &c->dests[i]);
@@ -282,7 +302,9 @@ void capture_sync_dests(struct clifd_capture *c)
 		return; /* unreadable: keep what runs */
 	for (unsigned i = 0; i < CAPTURE_MAX_DESTS; i++)
 		if (c->dests[i].used && !w.seen[i]) {
-			dest_stop(&c->dests[i], 2000);
+			dest_stop(c, &c->dests[i], 2000);
+			free(c->dests[i].stg.buf);
+			c->dests[i].stg.buf = NULL;
 			c->dests[i].used = 0;
 			w.slots_changed = 1;
 		}
@@ -299,27 +321,64 @@ void capture_sync_dests(struct clifd_capture *c)
 
 /* ---- encoding and submission ---- */
 
-static void submit(struct clifd_capture *c, const struct cap_stream *s, const uint8_t *pdu, long n, int iri)
+/* Hands the destination's staged PDUs to its sender. */
+static void stage_flush(struct clifd_capture *c, struct cap_dest *ds)
 {
-	struct cap_dest *ds;
+	struct stage *g = &ds->stg;
+
+	if (!g->n)
+		return;
+	if (deliver_submit_batch(ds->snd, g->buf, g->len, g->n, g->ok) < 0) {
+		c->st.submit_errors += g->n;
+	} else {
+		for (unsigned i = 0; i < g->n; i++) {
+			if (!g->ok[i])
+				c->st.submit_errors++;
+			else if (g->iri[i])
+				c->st.iri_pdus++;
+			else
+				c->st.cc_pdus++;
+		}
+	}
+	g->used = 0;
+	g->n = 0;
+}
+
+static void flush_all(struct clifd_capture *c)
+{
+	for (unsigned i = 0; i < CAPTURE_MAX_DESTS; i++)
+		if (c->dests[i].used && c->dests[i].snd)
+			stage_flush(c, &c->dests[i]);
+}
+
+/* Where to encode the next PDU of stream s: PDU_SCRATCH bytes in its destination's stage
+ * (handed over first when it could not take one more), or NULL when the destination has no
+ * sender (counted; nothing is encoded, no sequence number taken). */
+static uint8_t *pdu_space(struct clifd_capture *c, const struct cap_stream *s)
+{
+	struct cap_dest *ds = s->dest < CAPTURE_MAX_DESTS ? &c->dests[s->dest] : NULL;
+
+	if (!ds || !ds->snd || !ds->stg.buf) {
+		c->st.no_sender++;
+		return NULL;
+	}
+	if (STAGE_BYTES - ds->stg.used < PDU_SCRATCH || ds->stg.n == STAGE_PDUS)
+		stage_flush(c, ds);
+	return ds->stg.buf + ds->stg.used;
+}
+
+/* The PDU pdu_space() gave room for is n bytes long (negative: the encoder's error). */
+static void pdu_done(struct clifd_capture *c, const struct cap_stream *s, long n, int iri)
+{
+	struct stage *g = &c->dests[s->dest].stg;
 
 	if (n < 0) {
 		c->st.encode_errors++;
 		return;
 	}
-	ds = s->dest < CAPTURE_MAX_DESTS ? &c->dests[s->dest] : NULL;
-	if (!ds || !ds->snd) {
-		c->st.no_sender++;
-		return;
-	}
-	if (deliver_submit(ds->snd, pdu, (size_t)n) != 0) {
-		c->st.submit_errors++;
-		return;
-	}
-	if (iri)
-		c->st.iri_pdus++;
-	else
-		c->st.cc_pdus++;
+	g->len[g->n] = (uint32_t)n;
+	g->iri[g->n++] = (uint8_t)iri;
+	g->used += (size_t)n;
 }
 
 static int stream_is_x2x3(const struct clifd_capture *c, const struct cap_stream *s)
@@ -353,22 +412,24 @@ static void x2x3_head(struct x2x3_pdu *p, unsigned type, unsigned format, unsign
 static void send_iri(struct clifd_capture *c, struct cap_task *t, struct cap_stream *s, struct cap_ctx *x,
 		     const struct etsi_iri *iri, uint64_t ts_ns)
 {
-	long n;
+	struct x2x3_pdu p;
+	uint8_t *out;
+	long ilen;
 
 	if (!s->iri)
 		return;
-	if (!stream_is_x2x3(c, s)) {
-		if (!s->has_liid) {
-			c->st.no_liid++;
-			return;
-		}
-		n = etsi_iri_encode(&x->hdr, etsi_seq_take(&x->seq, ETSI_SEQ_IRI), ts_ns, iri, c->pdu, sizeof(c->pdu));
-		submit(c, s, c->pdu, n, 1);
+	if (!stream_is_x2x3(c, s) && !s->has_liid) {
+		c->st.no_liid++;
 		return;
 	}
-	long ilen = etsi_iri_encode(&x->hdr, etsi_seq_take(&x->seq, ETSI_SEQ_IRI), ts_ns, iri, c->iri, sizeof(c->iri));
-	struct x2x3_pdu p;
-
+	if (!(out = pdu_space(c, s)))
+		return;
+	if (!stream_is_x2x3(c, s)) {
+		pdu_done(c, s, etsi_iri_encode(&x->hdr, etsi_seq_take(&x->seq, ETSI_SEQ_IRI), ts_ns, iri, out, PDU_SCRATCH),
+			 1);
+		return;
+	}
+	ilen = etsi_iri_encode(&x->hdr, etsi_seq_take(&x->seq, ETSI_SEQ_IRI), ts_ns, iri, c->iri, sizeof(c->iri));
 	if (ilen < 0) {
 		c->st.encode_errors++;
 		return;
@@ -376,8 +437,7 @@ static void send_iri(struct clifd_capture *c, struct cap_task *t, struct cap_str
 	x2x3_head(&p, X2X3_PDU_X2, X2X3_FMT_ETSI_102232, X2X3_DIR_NOT_APPLICABLE, t, x, x->x2_seq++, ts_ns);
 	p.payload = c->iri;
 	p.payload_len = (uint32_t)ilen;
-	n = x2x3_encode(&p, c->pdu, sizeof(c->pdu));
-	submit(c, s, c->pdu, n, 1);
+	pdu_done(c, s, x2x3_encode(&p, out, PDU_SCRATCH), 1);
 }
 
 /* (Re)initialises a context for stream s with the given CIN. Returns 0 or -1. */
@@ -630,6 +690,7 @@ void capture_sync_task(struct clifd_capture *c, const uint8_t xid[16])
 		session_end(c, xid, ETSI_EV_END_WITH_SESSION_ACTIVE);
 	if (live)
 		session_start(c, &now);
+	flush_all(c);
 }
 
 /* Whether capture_sync_task() would start a session for xid now; the task as stored in *now. */
@@ -684,6 +745,7 @@ void capture_sync_all(struct clifd_capture *c)
 		}
 	}
 	store_task_each(c->store, sync_visit, c);
+	flush_all(c);
 }
 
 /* ---- learned bindings ---- */
@@ -862,13 +924,16 @@ static void cc_one(struct clifd_capture *c, struct cap_task *t, const struct dgr
 			x->octets_tx += g->len;
 		if (!s->cc)
 			continue;
+		if (!stream_is_x2x3(c, s) && !s->has_liid) {
+			c->st.no_liid++;
+			continue;
+		}
+		uint8_t *out = pdu_space(c, s);
+		if (!out)
+			continue;
 		if (!stream_is_x2x3(c, s)) {
-			if (!s->has_liid) {
-				c->st.no_liid++;
-				continue;
-			}
-			n = etsi_cc_encode(&x->hdr, etsi_seq_take(&x->seq, ETSI_SEQ_CC), ts, dir, g->ip, g->len, c->pdu,
-					   sizeof(c->pdu));
+			n = etsi_cc_encode(&x->hdr, etsi_seq_take(&x->seq, ETSI_SEQ_CC), ts, dir, g->ip, g->len, out,
+					   PDU_SCRATCH);
 		} else {
 			struct x2x3_pdu p;
 			unsigned xdir = dir == ETSI_CC_DIR_FROM_TARGET ? X2X3_DIR_FROM_TARGET
@@ -878,9 +943,9 @@ static void cc_one(struct clifd_capture *c, struct cap_task *t, const struct dgr
 			x3_fields(g, &p);
 			p.payload = g->ip;
 			p.payload_len = g->len;
-			n = x2x3_encode(&p, c->pdu, sizeof(c->pdu));
+			n = x2x3_encode(&p, out, PDU_SCRATCH);
 		}
-		submit(c, s, c->pdu, n, 0);
+		pdu_done(c, s, n, 0);
 	}
 }
 
@@ -927,6 +992,7 @@ static int drain(struct clifd_capture *c)
 			return 0; /* empty, or a reset the card poll deals with */
 		for (int i = 0; i < n; i++)
 			record_one(c, &c->views[i]);
+		flush_all(c);
 		clif_c2h_release(c->card, (uint32_t)n);
 		c->st.records += (uint64_t)n;
 		if ((unsigned)n < CAPTURE_BURST)
@@ -994,6 +1060,7 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		if (now - c->last_punt_ns < LEARN_AFTER_PUNT_NS || now - c->last_learn_ns >= LOSS_TICK_NS) {
 			c->last_learn_ns = now;
 			learn_drain(c);
+			flush_all(c);
 		}
 	}
 	if (now - c->last_loss_ns >= LOSS_TICK_NS) {
@@ -1076,6 +1143,7 @@ void capture_card_reset(struct clifd_capture *c)
 					t->bind[b].used = 0;
 					t->n_bound--;
 				}
+	flush_all(c);
 }
 
 void capture_stats(struct clifd_capture *c, struct capture_stats *out)
@@ -1118,7 +1186,8 @@ void capture_free(struct clifd_capture *c, unsigned flush_ms)
 	for (unsigned i = 0; i < CAPTURE_MAX_DESTS; i++)
 		if (c->dests[i].used) {
 			uint64_t now = mono_ns();
-			dest_stop(&c->dests[i], now < end ? (unsigned)((end - now) / 1000000ull) : 0);
+			dest_stop(c, &c->dests[i], now < end ? (unsigned)((end - now) / 1000000ull) : 0);
+			free(c->dests[i].stg.buf);
 		}
 	free(c->xids);
 	free(c);

@@ -41,8 +41,9 @@
  * ReportDestinationIssue (warning) and a log line naming its DID; copies the card dropped
  * (ring full) give a ReportNEIssue warning and a log line.
  *
- * Per packet: no allocation, no formatting; one encode into a scratch buffer, one copy into
- * the sender's queue per stream. */
+ * Per packet: no allocation, no formatting, no lock; each PDU is encoded into its destination's
+ * stage, and a stage is handed to the sender's queue once per burst of records
+ * (deliver_submit_batch: one lock, one copy). */
 #ifndef CLIFD_CAPTURE_H
 #define CLIFD_CAPTURE_H
 
