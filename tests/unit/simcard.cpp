@@ -276,6 +276,10 @@ void simcard_stop()
 	pthread_join(s.th, nullptr);
 	munmap(s.base, s.len);
 	shm_unlink(s.shm_name);
+	// libclif's mailbox lock file goes with the card, as clif-cardsim removes it.
+	char lock[64];
+	snprintf(lock, sizeof(lock), CLIF_SIM_MBOX_LOCK_FMT, 900000u + (unsigned)getpid() % 90000u);
+	unlink(lock);
 	g_fake_after_doorbell = nullptr;
 	std::string().swap(g_fake_console);
 }
