@@ -47,8 +47,12 @@ void cardsim_kill(void)
 		waitpid(pid, NULL, 0);
 	}
 	cardsim_pid = 0;
-	if (cardsim_shm_path[0])
-		unlink(cardsim_shm_path); /* left behind only by a card that had to be killed */
+	if (cardsim_shm_path[0]) { /* left behind only by a card that had to be killed */
+		char lock[64];
+		unlink(cardsim_shm_path);
+		snprintf(lock, sizeof(lock), CLIF_SIM_MBOX_LOCK_FMT, cardsim_inst);
+		unlink(lock);
+	}
 }
 
 void cardsim_cleanup(void)
