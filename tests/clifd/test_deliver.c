@@ -258,6 +258,19 @@ static size_t submit_all(struct deliver *d, uint32_t n, size_t (*make)(uint32_t,
 	return bytes;
 }
 
+/* The pcap at path holds exactly the PDUs 0..n-1 (make_pdu's ids), in that order. */
+static void expect_ids_in_order(const char *path, long n)
+{
+	static uint32_t ids[4096];
+	long got = pcap_ids(path, ids, (long)(sizeof(ids) / sizeof(ids[0])));
+	long inorder = 0;
+
+	CHECK_EQ(got, n);
+	for (long i = 0; i < got; i++)
+		inorder += ids[i] == (uint32_t)i;
+	CHECK_EQ(inorder, n);
+}
+
 /* ---- 1: N PDUs arrive once each, in order, no gap ---- */
 
 static void test_in_order(void)
@@ -282,13 +295,7 @@ static void test_in_order(void)
 	CHECK_EQ(s.connected, 1);
 	deliver_free(d); /* the connection ends: clif-lemf drains it and exits */
 	CHECK_EQ(lemf_stop(&l, 0), 0);
-	static uint32_t ids[N + 10];
-	long n = pcap_ids(lemf_file(&l, "cc-LIID-D.pcap"), ids, N + 10);
-	CHECK_EQ(n, N);
-	long inorder = 0;
-	for (long i = 0; i < n; i++)
-		inorder += ids[i] == (uint32_t)i;
-	CHECK_EQ(inorder, N);
+	expect_ids_in_order(lemf_file(&l, "cc-LIID-D.pcap"), N);
 	const char *e = slurp(lemf_file(&l, "events.jsonl"));
 	CHECK(e != NULL);
 	CHECK_EQ(count_str(e, "\"event\":\"gap\""), 0);
@@ -340,13 +347,7 @@ static void test_batch(void)
 	CHECK_EQ(s.lost_pdus, 0);
 	deliver_free(d);
 	CHECK_EQ(lemf_stop(&l, 0), 0);
-	static uint32_t ids[N + 10];
-	long n = pcap_ids(lemf_file(&l, "cc-LIID-D.pcap"), ids, N + 10);
-	CHECK_EQ(n, N);
-	long inorder = 0;
-	for (long i = 0; i < n; i++)
-		inorder += ids[i] == (uint32_t)i;
-	CHECK_EQ(inorder, N);
+	expect_ids_in_order(lemf_file(&l, "cc-LIID-D.pcap"), N);
 }
 
 /* ---- 2: keep-alives while idle, every one answered ---- */
@@ -400,13 +401,7 @@ static void test_x_in_order(void)
 	CHECK_EQ(s.lost_pdus, 0);
 	deliver_free(d);
 	CHECK_EQ(lemf_stop(&l, 0), 0);
-	static uint32_t ids[N + 10];
-	long n = pcap_ids(lemf_file(&l, X3_PCAP), ids, N + 10);
-	CHECK_EQ(n, N);
-	long inorder = 0;
-	for (long i = 0; i < n; i++)
-		inorder += ids[i] == (uint32_t)i;
-	CHECK_EQ(inorder, N);
+	expect_ids_in_order(lemf_file(&l, X3_PCAP), N);
 	const char *e = slurp(lemf_file(&l, "events.jsonl"));
 	CHECK(e != NULL);
 	CHECK_EQ(count_str(e, "\"pdu\":\"X3\""), N);
